@@ -1,0 +1,52 @@
+// A backend owns memory and launching for the flow kernel; the kernel source is shared
+// (kernels/flow/lane_sim.h). `cpu` always exists; `cuda` when the build found nvcc.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+
+namespace plantwin {
+
+// Raw per-lane outcomes of one chunk of lanes, in the kernel's units (seconds, sums).
+struct ChunkOutput {
+  int64_t lanes = 0;
+  std::vector<int64_t> produced, events;  // [n]
+  std::vector<double> lead_sum, wip_area;  // [n]
+  std::vector<uint8_t> overflow;           // [n]
+  std::vector<double> st_acc;              // [n][stations][4]
+  std::vector<double> buf_area;            // [n][buffers]
+  std::vector<int64_t> src_released, src_lost;  // [n][elements] (non-sources are 0)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // Runs lanes [first_lane, first_lane + count) of `model` to the end of their horizon.
+  virtual void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) = 0;
+  // Bytes of working memory one lane of `model` needs on this backend.
+  virtual size_t bytes_per_lane(const Model& model) const = 0;
+  // Bytes this backend can give to lane state at most (host RAM or device memory share).
+  virtual size_t memory_budget() const = 0;
+  // Fewest lanes per launch that keep every thread (or multiprocessor) busy.
+  virtual int64_t min_chunk_lanes() const = 0;
+  // One line for the user: which device, how many threads.
+  virtual std::string describe() const = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend();
+
+// True when this build has the cuda backend and a CUDA device is present; otherwise
+// `why` says what is missing.
+bool cuda_available(std::string* why);
+// Throws std::runtime_error when cuda_available() is false.
+std::unique_ptr<Backend> make_cuda_backend();
+
+// "auto", "cpu" or "cuda". `auto` picks cuda when available, else cpu. Throws
+// std::runtime_error for an unknown name or when cuda is asked for and missing.
+std::unique_ptr<Backend> make_backend(const std::string& name);
+
+}  // namespace plantwin

@@ -1,0 +1,63 @@
+// The cpu backend: the shared lane kernel over OpenMP threads, launched through Thrust's
+// OpenMP system (one lane per iteration; lanes cost about the same, so a static split is fair).
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/system/omp/execution_policy.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "engine/backend/backend.h"
+#include "engine/backend/chunk_extract.h"
+#include "kernels/flow/lane_sim.h"
+
+namespace plantwin {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+
+  size_t bytes_per_lane(const Model& model) const override { return state_layout(model, 1).bytes; }
+
+  size_t memory_budget() const override {
+    // A quarter of physical memory: leaves room for results and the rest of the machine.
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return size_t(1) << 30;
+    return static_cast<size_t>(pages) * static_cast<size_t>(page) / 4;
+  }
+
+  int64_t min_chunk_lanes() const override { return 16 * omp_get_max_threads(); }
+
+  std::string describe() const override {
+    int t = omp_get_max_threads();
+    return "cpu (" + std::to_string(t) + (t == 1 ? " thread)" : " threads)");
+  }
+
+  void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
+    flow::FlowStateLayout layout = state_layout(model, count);
+    if (blob_bytes_ < layout.bytes) {
+      blob_.reset(static_cast<unsigned char*>(::operator new(layout.bytes, std::align_val_t(64))));
+      blob_bytes_ = layout.bytes;
+    }
+    flow::FlowState state = layout.bind(blob_.get());
+    flow::FlowLaneKernel kernel{model.view(), state, first_lane};
+    thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
+                     thrust::counting_iterator<int64_t>(count), kernel);
+    extract_chunk(model, state, count, out);
+  }
+
+ private:
+  struct AlignedDelete {
+    void operator()(unsigned char* p) const { ::operator delete(p, std::align_val_t(64)); }
+  };
+  std::unique_ptr<unsigned char, AlignedDelete> blob_;
+  size_t blob_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace plantwin

@@ -1,0 +1,154 @@
+// The cuda backend: the same lane kernel (kernels/flow/lane_sim.h) as the cpu backend,
+// launched through Thrust's CUDA system, one GPU thread per lane.
+#include <cuda_runtime.h>
+#include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/backend/backend.h"
+#include "engine/backend/chunk_extract.h"
+#include "kernels/flow/lane_sim.h"
+
+namespace plantwin {
+namespace {
+
+void check(cudaError_t err, const char* what) {
+  if (err != cudaSuccess)
+    throw std::runtime_error(std::string("cuda backend: ") + what + ": " + cudaGetErrorString(err));
+}
+
+// A device copy of a host vector, freed with the backend.
+template <class T>
+class DeviceArray {
+ public:
+  DeviceArray() = default;
+  DeviceArray(const DeviceArray&) = delete;
+  DeviceArray& operator=(const DeviceArray&) = delete;
+  ~DeviceArray() { if (ptr_) cudaFree(ptr_); }
+  const T* upload(const std::vector<T>& v) {
+    if (ptr_) cudaFree(ptr_);
+    ptr_ = nullptr;
+    if (v.empty()) return nullptr;
+    check(cudaMalloc(&ptr_, v.size() * sizeof(T)), "cudaMalloc (model)");
+    check(cudaMemcpy(ptr_, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), "copy model to device");
+    return ptr_;
+  }
+ private:
+  T* ptr_ = nullptr;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend() {
+    check(cudaSetDevice(0), "cudaSetDevice");
+    // The lane kernel keeps a small worklist on the stack.
+    check(cudaDeviceSetLimit(cudaLimitStackSize, 4096), "cudaDeviceSetLimit(stack)");
+  }
+  ~CudaBackend() override { if (state_) cudaFree(state_); }
+
+  std::string name() const override { return "cuda"; }
+
+  size_t bytes_per_lane(const Model& model) const override { return state_layout(model, 1).bytes; }
+
+  size_t memory_budget() const override {
+    size_t free_b = 0, total_b = 0;
+    if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) return size_t(1) << 30;
+    return free_b / 2;  // leave room for the model, Thrust's temporaries and other users
+  }
+
+  int64_t min_chunk_lanes() const override {
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return 65536;
+    return static_cast<int64_t>(p.multiProcessorCount) * 512;
+  }
+
+  std::string describe() const override {
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return "cuda";
+    return std::string("cuda (") + p.name + ", " + std::to_string(p.multiProcessorCount) + " SMs)";
+  }
+
+  void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
+    flow::FlowModel view = upload(model);
+    flow::FlowStateLayout layout = state_layout(model, count);
+    if (state_bytes_ < layout.bytes) {
+      if (state_) cudaFree(state_);
+      state_ = nullptr;
+      check(cudaMalloc(&state_, layout.bytes), "cudaMalloc (lane state)");
+      state_bytes_ = layout.bytes;
+    }
+    flow::FlowState dstate = layout.bind(state_);
+    flow::FlowLaneKernel kernel{view, dstate, first_lane};
+    thrust::for_each(thrust::cuda::par, thrust::counting_iterator<int64_t>(0),
+                     thrust::counting_iterator<int64_t>(count), kernel);
+    check(cudaGetLastError(), "flow kernel launch");
+    check(cudaDeviceSynchronize(), "flow kernel");
+
+    // Only the result fields travel back.
+    host_.resize(layout.bytes);
+    for (int f : result_fields()) {
+      size_t begin = layout.off[f];
+      size_t end = f + 1 < layout.n ? layout.off[f + 1] : layout.bytes;
+      check(cudaMemcpy(host_.data() + begin, state_ + begin, end - begin, cudaMemcpyDeviceToHost),
+            "copy results to host");
+    }
+    extract_chunk(model, layout.bind(host_.data()), count, out);
+  }
+
+ private:
+  DeviceArray<uint8_t> kind_, flags_;
+  DeviceArray<int32_t> succ_, pred_begin_, pred_, slot_begin_, stat_index_, timed_;
+  DeviceArray<int64_t> capacity_;
+  DeviceArray<double> travel_, gap_, table_;
+  DeviceArray<Dist> main_, ttf_, ttr_;
+  unsigned char* state_ = nullptr;
+  size_t state_bytes_ = 0;
+  std::vector<unsigned char> host_;
+
+  // The model is a few kilobytes: uploading it with every chunk is cheaper than tracking
+  // whether the one on the device is still current.
+  flow::FlowModel upload(const Model& model) {
+    flow::FlowModel v = model.view();
+    v.kind = kind_.upload(model.kind);
+    v.flags = flags_.upload(model.flags);
+    v.succ = succ_.upload(model.succ);
+    v.pred_begin = pred_begin_.upload(model.pred_begin);
+    v.pred = pred_.upload(model.pred);
+    v.slot_begin = slot_begin_.upload(model.slot_begin);
+    v.stat_index = stat_index_.upload(model.stat_index);
+    v.timed = timed_.upload(model.timed);
+    v.capacity = capacity_.upload(model.capacity);
+    v.travel = travel_.upload(model.travel);
+    v.gap = gap_.upload(model.gap);
+    v.main_dist = main_.upload(model.main_dist);
+    v.ttf_dist = ttf_.upload(model.ttf_dist);
+    v.ttr_dist = ttr_.upload(model.ttr_dist);
+    v.table = table_.upload(model.table);
+    return v;
+  }
+};
+
+}  // namespace
+
+bool cuda_available(std::string* why) {
+  int n = 0;
+  cudaError_t err = cudaGetDeviceCount(&n);
+  if (err != cudaSuccess || n == 0) {
+    if (why)
+      *why = err != cudaSuccess ? std::string("no CUDA device: ") + cudaGetErrorString(err) : "no CUDA device found";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Backend> make_cuda_backend() {
+  std::string why;
+  if (!cuda_available(&why)) throw std::runtime_error("cuda backend unavailable: " + why);
+  return std::make_unique<CudaBackend>();
+}
+
+}  // namespace plantwin

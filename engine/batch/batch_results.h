@@ -1,0 +1,50 @@
+// Everything one batch produced: identity of the run and per-lane outcomes, in the
+// shapes of the results contract (docs/results.md). Lane order is variant-major:
+// lane = variant * replications + replication.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace plantwin {
+
+struct BatchResults {
+  // Identity of the run (root attributes of the results file).
+  std::string scene_name;
+  std::string scene_text;     // the scene file's full text
+  std::string scene_sha256;   // hex digest of the scene file's bytes
+  uint64_t seed = 1;
+  double horizon_s = 0;
+  double warmup_s = 0;
+  int32_t replications = 1;
+  std::string backend;        // "cpu" or "cuda"
+  std::string created_utc;    // ISO 8601, e.g. 2026-11-28T16:20:00Z
+
+  std::vector<std::string> variant_names;  // [V]; "baseline" first
+  std::vector<std::string> element_names;  // [E] scene order
+  std::vector<std::string> element_types;  // [E] "source", "station", ...
+  std::vector<std::string> station_names;  // [S]
+  std::vector<std::string> buffer_names;   // [B]
+  std::vector<std::string> source_names;   // [Q]
+  std::vector<std::string> state_names;    // [K] starts working, blocked, starved, failed
+
+  int64_t lanes = 0;  // L = V * replications
+
+  // Per lane [L].
+  std::vector<int64_t> produced;
+  std::vector<double> throughput_per_h;
+  std::vector<double> wip_mean;
+  std::vector<double> lead_time_mean_s;  // NaN when no part reached a sink in the horizon
+  std::vector<int64_t> events;           // events processed (warm-up included)
+  // [L][S][K] row-major; every [l][s][:] sums to 1.
+  std::vector<double> state_fraction;
+  // [L][B] row-major.
+  std::vector<double> buffer_mean_level;
+  // [L][Q] row-major: parts each source released / discarded during the horizon.
+  std::vector<int64_t> source_released;
+  std::vector<int64_t> source_lost;
+
+  int64_t variants() const { return static_cast<int64_t>(variant_names.size()); }
+};
+
+}  // namespace plantwin

@@ -1,0 +1,23 @@
+// Runs every lane of a batch in memory-sized chunks on one backend and gathers the results.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "engine/backend/backend.h"
+#include "engine/batch/batch_results.h"
+#include "engine/scene/scene.h"
+
+namespace plantwin {
+
+struct BatchOptions {
+  int64_t max_chunk_lanes = 0;  // 0: sized from the backend's memory budget
+  // Called after each chunk with lanes done so far and the total.
+  std::function<void(int64_t done, int64_t total)> progress;
+};
+
+// Simulates `scene` with run settings `run` (scene.run, possibly overridden) on `backend`.
+// Results do not depend on the backend, the chunk size or the number of threads.
+BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend,
+                       const BatchOptions& options = {});
+
+}  // namespace plantwin

@@ -1,0 +1,192 @@
+#include "engine/io/kpi_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/stats/summary.h"
+
+namespace plantwin {
+namespace {
+
+// Columns are padded by code points, not bytes, so that "±" (two bytes) lines up.
+size_t display_width(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+enum class Align { kLeft, kRight };
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<Align> align;
+  std::vector<std::vector<std::string>> rows;
+
+  void print(std::ostream& os) const {
+    std::vector<size_t> width(header.size());
+    for (size_t c = 0; c < header.size(); ++c) {
+      width[c] = display_width(header[c]);
+      for (const auto& row : rows) width[c] = std::max(width[c], display_width(row[c]));
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string text = "  ";
+      for (size_t c = 0; c < cells.size(); ++c) {
+        const std::string pad(width[c] - display_width(cells[c]), ' ');
+        text += align[c] == Align::kLeft ? cells[c] + pad : pad + cells[c];
+        if (c + 1 < cells.size()) text += "  ";
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      os << text << '\n';
+    };
+    line(header);
+    size_t total = 0;
+    for (size_t w : width) total += w;
+    os << "  " << std::string(total + 2 * (width.size() - 1), '-') << '\n';
+    for (const auto& row : rows) line(row);
+  }
+};
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+// Decimals that show `digits` significant digits of `magnitude`, within [0, 6].
+int decimals_for(double magnitude, int digits) {
+  if (!(magnitude > 0) || !std::isfinite(magnitude)) return 0;
+  const int decimals = digits - 1 - static_cast<int>(std::floor(std::log10(magnitude)));
+  return std::clamp(decimals, 0, 6);
+}
+
+// "mean ± ci95": the mean to 4 significant digits, or finer when that is needed to show
+// the interval's half-width to 2 (a mean is only as precise as its interval).
+std::string mean_ci_text(const MeanCI& s, bool with_ci) {
+  if (!std::isfinite(s.mean)) return "n/a";
+  int decimals = decimals_for(std::fabs(s.mean), 4);
+  if (!with_ci) return fixed(s.mean, decimals);
+  decimals = std::max(decimals, decimals_for(s.ci95, 2));
+  return fixed(s.mean, decimals) + " ± " + fixed(s.ci95, decimals);
+}
+
+// Seconds as given, plus hours or minutes for reading at a glance.
+std::string duration_text(double seconds) {
+  char text[96];
+  if (std::fabs(seconds) >= 3600)
+    std::snprintf(text, sizeof text, "%g s (%g h)", seconds, seconds / 3600);
+  else if (std::fabs(seconds) >= 60)
+    std::snprintf(text, sizeof text, "%g s (%g min)", seconds, seconds / 60);
+  else
+    std::snprintf(text, sizeof text, "%g s", seconds);
+  return text;
+}
+
+void check_sizes(const BatchResults& r) {
+  const int64_t L = r.lanes;
+  const int64_t S = static_cast<int64_t>(r.station_names.size());
+  const int64_t K = static_cast<int64_t>(r.state_names.size());
+  const int64_t B = static_cast<int64_t>(r.buffer_names.size());
+  if (r.replications < 1 || L != r.variants() * r.replications ||
+      static_cast<int64_t>(r.state_fraction.size()) != L * S * K ||
+      static_cast<int64_t>(r.buffer_mean_level.size()) != L * B)
+    throw std::invalid_argument("print_kpi_table: results' sizes do not match their counts");
+}
+
+void print_header(std::ostream& os, const BatchResults& r) {
+  const std::vector<std::pair<std::string, std::string>> lines = {
+      {"scene", r.scene_name},
+      {"backend", r.backend},
+      {"lanes", std::to_string(r.lanes) + " (" + std::to_string(r.variants()) + " variant" +
+                    (r.variants() == 1 ? "" : "s") + " × " + std::to_string(r.replications) +
+                    " replication" + (r.replications == 1 ? "" : "s") + ")"},
+      {"replications", std::to_string(r.replications)},
+      {"horizon", duration_text(r.horizon_s)},
+      {"warm-up", duration_text(r.warmup_s)},
+      {"seed", std::to_string(r.seed)},
+  };
+  for (const auto& [key, value] : lines)
+    os << key << std::string(14 - key.size(), ' ') << value << '\n';
+  if (!r.created_utc.empty()) os << "created       " << r.created_utc << '\n';
+}
+
+void print_variants(std::ostream& os, const BatchResults& r) {
+  const int64_t V = r.variants(), R = r.replications;
+  const bool with_ci = R > 1;
+  const std::vector<double> produced(r.produced.begin(), r.produced.end());
+  const std::vector<MeanCI> columns[] = {
+      summarize_by_variant(produced, V, R),
+      summarize_by_variant(r.throughput_per_h, V, R),
+      summarize_by_variant(r.wip_mean, V, R),
+      summarize_by_variant(r.lead_time_mean_s, V, R),
+  };
+  Table table;
+  table.header = {"variant", "produced [parts]", "throughput [parts/h]", "WIP [parts]",
+                  "lead time [s]"};
+  table.align = {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight};
+  for (int64_t v = 0; v < V; ++v) {
+    std::vector<std::string> row = {r.variant_names[v]};
+    for (const auto& column : columns) row.push_back(mean_ci_text(column[v], with_ci));
+    table.rows.push_back(row);
+  }
+  os << "\nKPIs per variant" << (with_ci ? ", mean ± 95 % confidence half-width over " +
+                                               std::to_string(R) + " replications"
+                                         : "")
+     << ":\n";
+  table.print(os);
+}
+
+// Baseline lanes are 0 .. R-1 (variant-major order).
+void print_baseline_elements(std::ostream& os, const BatchResults& r) {
+  const int64_t R = r.replications;
+  const int64_t S = static_cast<int64_t>(r.station_names.size());
+  const int64_t K = static_cast<int64_t>(r.state_names.size());
+  const int64_t B = static_cast<int64_t>(r.buffer_names.size());
+  const std::string over =
+      " (" + r.variant_names[0] + ", mean over " + std::to_string(R) + " replication" +
+      (R == 1 ? "" : "s") + ")";
+  if (S > 0) {
+    Table table;
+    table.header = {"station"};
+    table.align = {Align::kLeft};
+    for (const std::string& state : r.state_names) {
+      table.header.push_back(state + " [%]");
+      table.align.push_back(Align::kRight);
+    }
+    for (int64_t s = 0; s < S; ++s) {
+      std::vector<std::string> row = {r.station_names[s]};
+      for (int64_t k = 0; k < K; ++k) {
+        const MeanCI share = mean_ci95(r.state_fraction.data() + s * K + k, R, S * K);
+        row.push_back(std::isfinite(share.mean) ? fixed(100 * share.mean, 1) : "n/a");
+      }
+      table.rows.push_back(row);
+    }
+    os << "\nStation states, share of the horizon" << over << ":\n";
+    table.print(os);
+  }
+  if (B > 0) {
+    Table table;
+    table.header = {"buffer", "mean level [parts]"};
+    table.align = {Align::kLeft, Align::kRight};
+    for (int64_t b = 0; b < B; ++b)
+      table.rows.push_back({r.buffer_names[b],
+                            mean_ci_text(mean_ci95(r.buffer_mean_level.data() + b, R, B), R > 1)});
+    os << "\nBuffers" << over << ":\n";
+    table.print(os);
+  }
+}
+
+}  // namespace
+
+void print_kpi_table(std::ostream& os, const BatchResults& r) {
+  check_sizes(r);
+  print_header(os, r);
+  if (r.variants() == 0) return;
+  print_variants(os, r);
+  print_baseline_elements(os, r);
+}
+
+}  // namespace plantwin

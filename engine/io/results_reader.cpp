@@ -1,0 +1,305 @@
+// HDF5 reader of the results contract. Shapes are checked against the name lists so that
+// a file that reads without error is internally consistent.
+#include "engine/io/results_reader.h"
+
+#include <hdf5.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace plantwin {
+namespace {
+
+constexpr const char* kFormat = "plantwin-results/1";
+
+herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* out) {
+  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+  return 0;
+}
+
+// HDF5's innermost (most specific) error description; clears HDF5's error stack.
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &reason);
+  H5Eclear2(H5E_DEFAULT);
+  return reason;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  const std::string reason = hdf5_reason();
+  throw std::runtime_error(reason.empty() ? what : what + ": " + reason);
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) fail(what);
+}
+
+// Owns one HDF5 identifier; closes it with its matching H5*close.
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
+    if (id_ < 0) fail(what);
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  Hid(Hid&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  ~Hid() {
+    if (id_ >= 0) closer_(id_);
+  }
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+// Silences HDF5's error printing for the scope; failures are reported as exceptions.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+template <class T> hid_t memory_type();
+template <> hid_t memory_type<int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t memory_type<int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t memory_type<uint64_t>() { return H5T_NATIVE_UINT64; }
+template <> hid_t memory_type<double>() { return H5T_NATIVE_DOUBLE; }
+
+// True when every component of the absolute `path` exists (H5Lexists needs the parents
+// to exist before it can be asked about a child).
+bool exists(hid_t file, const std::string& path) {
+  for (size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
+    const std::string prefix = path.substr(0, end);
+    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (end == std::string::npos) return true;
+  }
+}
+
+std::string shape_text(const std::vector<hsize_t>& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
+}
+
+// Strings from a dataset or an attribute, variable-length or fixed-length (files written
+// by other tools may use either).
+class StringSource {
+ public:
+  StringSource(hid_t id, bool is_attribute) : id_(id), attribute_(is_attribute) {}
+  hid_t type() const { return attribute_ ? H5Aget_type(id_) : H5Dget_type(id_); }
+  hid_t space() const { return attribute_ ? H5Aget_space(id_) : H5Dget_space(id_); }
+  herr_t read(hid_t memory, void* buffer) const {
+    return attribute_ ? H5Aread(id_, memory, buffer)
+                      : H5Dread(id_, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+  }
+
+ private:
+  hid_t id_;
+  bool attribute_;
+};
+
+std::vector<std::string> read_strings(const StringSource& source, const std::string& what) {
+  Hid type(source.type(), H5Tclose, what);
+  Hid space(source.space(), H5Sclose, what);
+  if (H5Tget_class(type) != H5T_STRING) throw std::runtime_error(what + " does not hold strings");
+  const hssize_t count = H5Sget_simple_extent_npoints(space);
+  if (count < 0) fail(what);
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(count));
+  if (count == 0) return out;
+  if (H5Tis_variable_str(type) > 0) {
+    Hid memory(H5Tcopy(H5T_C_S1), H5Tclose, what);
+    check(H5Tset_size(memory, H5T_VARIABLE), what);
+    check(H5Tset_cset(memory, H5Tget_cset(type)), what);
+    std::vector<char*> texts(static_cast<size_t>(count), nullptr);
+    check(source.read(memory, texts.data()), what);
+    for (const char* text : texts) out.emplace_back(text ? text : "");
+    H5Dvlen_reclaim(memory, space, H5P_DEFAULT, texts.data());
+  } else {
+    const size_t size = H5Tget_size(type);
+    Hid memory(H5Tcopy(type), H5Tclose, what);
+    std::vector<char> bytes(size * static_cast<size_t>(count));
+    check(source.read(memory, bytes.data()), what);
+    const bool space_padded = H5Tget_strpad(type) == H5T_STR_SPACEPAD;
+    for (hssize_t i = 0; i < count; ++i) {
+      const char* text = bytes.data() + i * size;
+      size_t length = strnlen(text, size);
+      while (space_padded && length > 0 && text[length - 1] == ' ') --length;
+      out.emplace_back(text, length);
+    }
+  }
+  return out;
+}
+
+std::string read_string_attribute(hid_t object, const char* name) {
+  const std::string what = std::string("attribute ") + name;
+  Hid attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, "reading " + what);
+  std::vector<std::string> values = read_strings(StringSource(attribute, true), what);
+  if (values.size() != 1) throw std::runtime_error(what + " is not a single string");
+  return values[0];
+}
+
+template <class T>
+T read_number_attribute(hid_t object, const char* name) {
+  const std::string what = std::string("attribute ") + name;
+  Hid attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, "reading " + what);
+  Hid space(H5Aget_space(attribute), H5Sclose, what);
+  if (H5Sget_simple_extent_npoints(space) != 1)
+    throw std::runtime_error(what + " is not a single number");
+  T value{};
+  check(H5Aread(attribute, memory_type<T>(), &value), "reading " + what);
+  return value;
+}
+
+std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& path) {
+  Hid space(H5Dget_space(dataset), H5Sclose, path);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 0) fail(path);
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  if (rank > 0) check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path);
+  return dims;
+}
+
+std::vector<std::string> read_string_dataset(hid_t file, const std::string& path) {
+  Hid dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "opening " + path);
+  if (dataset_shape(dataset, path).size() != 1)
+    throw std::runtime_error(path + " is not one-dimensional");
+  return read_strings(StringSource(dataset, false), path);
+}
+
+// Reads a numeric dataset, converting to T, after checking its shape is `expected`.
+template <class T>
+std::vector<T> read_numbers(hid_t file, const std::string& path,
+                            const std::vector<hsize_t>& expected) {
+  Hid dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "opening " + path);
+  const std::vector<hsize_t> dims = dataset_shape(dataset, path);
+  if (dims != expected)
+    throw std::runtime_error(path + " has shape " + shape_text(dims) + ", expected " +
+                             shape_text(expected));
+  size_t count = 1;
+  for (hsize_t d : dims) count *= static_cast<size_t>(d);
+  std::vector<T> values(count);
+  if (count > 0)
+    check(H5Dread(dataset, memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "reading " + path);
+  return values;
+}
+
+BatchResults read_contents(hid_t file, std::string* plantwin_version) {
+  BatchResults r;
+  if (plantwin_version) *plantwin_version = read_string_attribute(file, "plantwin_version");
+  r.scene_name = read_string_attribute(file, "scene_name");
+  r.scene_sha256 = read_string_attribute(file, "scene_sha256");
+  r.scene_text = read_string_attribute(file, "scene");
+  r.seed = read_number_attribute<uint64_t>(file, "seed");
+  r.horizon_s = read_number_attribute<double>(file, "horizon_s");
+  r.warmup_s = read_number_attribute<double>(file, "warmup_s");
+  r.replications = read_number_attribute<int32_t>(file, "replications");
+  r.backend = read_string_attribute(file, "backend");
+  r.created_utc = read_string_attribute(file, "created_utc");
+
+  r.variant_names = read_string_dataset(file, "/variants/name");
+  const hsize_t V = r.variant_names.size();
+  if (r.replications < 1)
+    throw std::runtime_error("replications is " + std::to_string(r.replications));
+  const hsize_t L = V * static_cast<hsize_t>(r.replications);
+  r.lanes = static_cast<int64_t>(L);
+  if (H5Aexists(file, "lanes") > 0 && read_number_attribute<int64_t>(file, "lanes") != r.lanes)
+    throw std::runtime_error("attribute lanes disagrees with variants x replications");
+  // The lane index datasets are derived data; read them only to check them.
+  const std::vector<int32_t> lane_variant = read_numbers<int32_t>(file, "/lanes/variant", {L});
+  const std::vector<int32_t> lane_replication =
+      read_numbers<int32_t>(file, "/lanes/replication", {L});
+  for (hsize_t l = 0; l < L; ++l)
+    if (lane_variant[l] != static_cast<int32_t>(l / r.replications) ||
+        lane_replication[l] != static_cast<int32_t>(l % r.replications))
+      throw std::runtime_error("/lanes is not in variant-major order at lane " +
+                               std::to_string(l));
+
+  r.produced = read_numbers<int64_t>(file, "/kpi/produced", {L});
+  r.throughput_per_h = read_numbers<double>(file, "/kpi/throughput_per_h", {L});
+  r.wip_mean = read_numbers<double>(file, "/kpi/wip_mean", {L});
+  r.lead_time_mean_s = read_numbers<double>(file, "/kpi/lead_time_mean_s", {L});
+  if (exists(file, "/kpi/events")) r.events = read_numbers<int64_t>(file, "/kpi/events", {L});
+
+  r.element_names = read_string_dataset(file, "/elements/name");
+  r.element_types = read_string_dataset(file, "/elements/type");
+  if (r.element_types.size() != r.element_names.size())
+    throw std::runtime_error("/elements/type and /elements/name differ in length");
+
+  r.station_names = read_string_dataset(file, "/stations/name");
+  {
+    const std::string path = "/stations/state_fraction";
+    const std::string what = "attribute states of " + path;
+    Hid dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "opening " + path);
+    Hid states(H5Aopen(dataset, "states", H5P_DEFAULT), H5Aclose, "reading " + what);
+    r.state_names = read_strings(StringSource(states, true), what);
+  }
+  r.state_fraction = read_numbers<double>(file, "/stations/state_fraction",
+                                          {L, r.station_names.size(), r.state_names.size()});
+
+  r.buffer_names = read_string_dataset(file, "/buffers/name");
+  r.buffer_mean_level =
+      read_numbers<double>(file, "/buffers/mean_level", {L, r.buffer_names.size()});
+
+  if (exists(file, "/sources/name")) {
+    r.source_names = read_string_dataset(file, "/sources/name");
+    const hsize_t Q = r.source_names.size();
+    r.source_released = read_numbers<int64_t>(file, "/sources/released", {L, Q});
+    r.source_lost = read_numbers<int64_t>(file, "/sources/lost", {L, Q});
+  }
+  return r;
+}
+
+std::runtime_error not_results(const std::string& path, const std::string& why) {
+  return std::runtime_error(path + ": not a plantwin results file (" + why + ")");
+}
+
+}  // namespace
+
+BatchResults read_results(const std::string& path) { return read_results(path, nullptr); }
+
+BatchResults read_results(const std::string& path, std::string* plantwin_version) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) throw not_results(path, std::strerror(errno));
+  if (S_ISDIR(info.st_mode)) throw not_results(path, "a folder");
+  const QuietHdf5Errors quiet;
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw not_results(path, "not an HDF5 file");
+  }
+  const hid_t file_id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file_id < 0) throw not_results(path, "cannot open: " + hdf5_reason());
+  const Hid file(file_id, H5Fclose, path);
+  if (H5Aexists(file, "format") <= 0) throw not_results(path, "no format attribute");
+  std::string format;
+  try {
+    format = read_string_attribute(file, "format");
+  } catch (const std::exception& e) {
+    throw not_results(path, e.what());
+  }
+  if (format != kFormat)
+    throw not_results(path, "format is '" + format + "', expected '" + kFormat + "'");
+  try {
+    return read_contents(file, plantwin_version);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": corrupt results file (" + e.what() + ")");
+  }
+}
+
+}  // namespace plantwin

@@ -1,0 +1,24 @@
+// Reads a results file (shared/spec/results-hdf5.md, version 1) back into memory.
+#pragma once
+#include <string>
+
+#include "engine/batch/batch_results.h"
+
+namespace plantwin {
+
+// Reads everything write_results writes: the root attributes, names, per-lane KPIs, state
+// fractions, buffer levels and the source extension (left empty when a file lacks
+// /sources or /kpi/events, as a contract-only file from another writer may).
+// The /summary and /variants/params groups are not read (BatchResults has no place for
+// them; the summary is recomputed from the lanes when needed).
+// Throws std::runtime_error("PATH: not a plantwin results file (...)") when the file is
+// missing, not HDF5, or its `format` attribute is not "plantwin-results/1", and
+// std::runtime_error("PATH: corrupt results file (...)") when a required dataset or
+// attribute is missing or has the wrong shape.
+BatchResults read_results(const std::string& path);
+
+// As above, also storing the root attribute `plantwin_version` (which BatchResults does
+// not hold) in *plantwin_version when that pointer is not null.
+BatchResults read_results(const std::string& path, std::string* plantwin_version);
+
+}  // namespace plantwin

@@ -1,0 +1,397 @@
+// HDF5 writer of the results contract. Every HDF5 call is checked; a failure becomes an
+// exception carrying HDF5's innermost reason, the handles close as the stack unwinds, and
+// write_results removes the temporary file so no partial file is ever left behind.
+#include "engine/io/results_writer.h"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/stats/summary.h"
+
+namespace plantwin {
+namespace {
+
+// Datasets up to this many elements are stored contiguously; larger ones are chunked and
+// compressed (the contract: "over a few thousand elements").
+constexpr hsize_t kContiguousMaxElements = 4096;
+// Target elements per chunk: big enough for deflate to pay off, small enough that reading
+// a few lanes does not inflate the whole dataset.
+constexpr hsize_t kChunkElements = 65536;
+constexpr unsigned kDeflateLevel = 4;
+
+// HDF5's innermost (most specific) error description, e.g. the errno text of a failed
+// open; the stack is cleared afterwards.
+herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* out) {
+  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+  return 0;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::string reason;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &reason);
+  H5Eclear2(H5E_DEFAULT);
+  throw std::runtime_error(reason.empty() ? what : what + ": " + reason);
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) fail(what);
+}
+
+// Owns one HDF5 identifier and closes it with its matching H5*close, so that an exception
+// half-way through releases every handle before the temporary file is removed.
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
+    if (id_ < 0) fail(what);
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  Hid(Hid&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  ~Hid() {
+    if (id_ >= 0) closer_(id_);
+  }
+  operator hid_t() const { return id_; }
+  // Closes now and checks the result; a destructor cannot report that, and closing the
+  // file is where HDF5 flushes everything, so its failure must not be lost.
+  void close(const std::string& what) {
+    const hid_t id = id_;
+    id_ = -1;
+    check(closer_(id), what);
+  }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+// Disables HDF5's printing of its error stack for the scope (errors become exceptions
+// here) and restores the caller's setting afterwards.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// File (little-endian, fixed) and memory (native) types of each number type we store.
+template <class T> struct Types;
+template <> struct Types<int32_t> {
+  static hid_t file() { return H5T_STD_I32LE; }
+  static hid_t memory() { return H5T_NATIVE_INT32; }
+};
+template <> struct Types<int64_t> {
+  static hid_t file() { return H5T_STD_I64LE; }
+  static hid_t memory() { return H5T_NATIVE_INT64; }
+};
+template <> struct Types<uint64_t> {
+  static hid_t file() { return H5T_STD_U64LE; }
+  static hid_t memory() { return H5T_NATIVE_UINT64; }
+};
+template <> struct Types<double> {
+  static hid_t file() { return H5T_IEEE_F64LE; }
+  static hid_t memory() { return H5T_NATIVE_DOUBLE; }
+};
+
+// Variable-length UTF-8 strings: h5py reads them as str (attributes) or bytes/str
+// (datasets, via .asstr()) without any length limit.
+Hid utf8_string_type() {
+  Hid type(H5Tcopy(H5T_C_S1), H5Tclose, "creating string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "creating string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "creating string type");
+  return type;
+}
+
+std::vector<const char*> c_strings(const std::vector<std::string>& values) {
+  std::vector<const char*> out;
+  out.reserve(values.size());
+  for (const std::string& s : values) out.push_back(s.c_str());
+  return out;
+}
+
+void make_group(hid_t file, const std::string& path) {
+  Hid group(H5Gcreate2(file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+            "creating group " + path);
+}
+
+// ---- attributes ----
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value) {
+  const std::string what = std::string("writing attribute ") + name;
+  Hid type = utf8_string_type();
+  Hid space(H5Screate(H5S_SCALAR), H5Sclose, what);
+  Hid attribute(H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
+  const char* text = value.c_str();
+  check(H5Awrite(attribute, type, &text), what);
+}
+
+void write_strings_attribute(hid_t object, const char* name,
+                             const std::vector<std::string>& values) {
+  const std::string what = std::string("writing attribute ") + name;
+  Hid type = utf8_string_type();
+  const hsize_t size = values.size();
+  Hid space(H5Screate_simple(1, &size, nullptr), H5Sclose, what);
+  Hid attribute(H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
+  const std::vector<const char*> texts = c_strings(values);
+  if (!texts.empty()) check(H5Awrite(attribute, type, texts.data()), what);
+}
+
+template <class T>
+void write_number_attribute(hid_t object, const char* name, T value) {
+  const std::string what = std::string("writing attribute ") + name;
+  Hid space(H5Screate(H5S_SCALAR), H5Sclose, what);
+  Hid attribute(H5Acreate2(object, name, Types<T>::file(), space, H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose, what);
+  check(H5Awrite(attribute, Types<T>::memory(), &value), what);
+}
+
+// ---- datasets ----
+
+// Creates a dataset of the given shape: contiguous when small, else chunked (whole
+// trailing rows first) and deflated, with the byte shuffle for numbers.
+Hid create_dataset(hid_t file, const std::string& path, hid_t file_type,
+                   const std::vector<hsize_t>& dims, bool shuffle) {
+  const std::string what = "creating dataset " + path;
+  // Zero-sized dimensions are valid in a simple dataspace; h5py reads them as empty arrays.
+  Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+            what);
+  Hid properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
+  hsize_t elements = 1;
+  for (hsize_t d : dims) elements *= d;
+  if (elements > kContiguousMaxElements) {
+    std::vector<hsize_t> chunk(dims.size());
+    hsize_t budget = kChunkElements;
+    for (size_t i = dims.size(); i-- > 0;) {
+      chunk[i] = std::max<hsize_t>(1, std::min(dims[i], budget));
+      budget = std::max<hsize_t>(1, budget / chunk[i]);
+    }
+    check(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()), what);
+    if (shuffle) check(H5Pset_shuffle(properties), what);
+    check(H5Pset_deflate(properties, kDeflateLevel), what);
+  }
+  return Hid(H5Dcreate2(file, path.c_str(), file_type, space, H5P_DEFAULT, properties, H5P_DEFAULT),
+             H5Dclose, what);
+}
+
+// `unit` may be null for datasets whose values have no unit (names).
+template <class T>
+void write_numbers(hid_t file, const std::string& path, const std::vector<T>& values,
+                   const std::vector<hsize_t>& dims, const char* unit) {
+  Hid dataset = create_dataset(file, path, Types<T>::file(), dims, /*shuffle=*/true);
+  if (!values.empty())
+    check(H5Dwrite(dataset, Types<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "writing dataset " + path);
+  if (unit != nullptr) write_string_attribute(dataset, "unit", unit);
+}
+
+// Returns the dataset so that callers can attach attributes.
+Hid write_strings(hid_t file, const std::string& path, const std::vector<std::string>& values) {
+  Hid type = utf8_string_type();
+  Hid dataset = create_dataset(file, path, type, {values.size()}, /*shuffle=*/false);
+  const std::vector<const char*> texts = c_strings(values);
+  if (!texts.empty())
+    check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()),
+          "writing dataset " + path);
+  return dataset;
+}
+
+// ---- the file ----
+
+std::string now_utc_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// Why `r` cannot be written, or empty when its sizes agree with its counts.
+std::string inconsistency(const BatchResults& r) {
+  const int64_t V = r.variants(), R = r.replications, L = r.lanes;
+  const int64_t S = static_cast<int64_t>(r.station_names.size());
+  const int64_t K = static_cast<int64_t>(r.state_names.size());
+  const int64_t B = static_cast<int64_t>(r.buffer_names.size());
+  const int64_t Q = static_cast<int64_t>(r.source_names.size());
+  if (V < 1) return "no variants";
+  if (R < 1) return "replications is " + std::to_string(R);
+  if (L != V * R)
+    return "lanes is " + std::to_string(L) + ", expected variants x replications = " +
+           std::to_string(V * R);
+  if (r.element_types.size() != r.element_names.size())
+    return "element_types has " + std::to_string(r.element_types.size()) + " entries, " +
+           "element_names " + std::to_string(r.element_names.size());
+  static const char* const kFirstStates[] = {"working", "blocked", "starved", "failed"};
+  if (K < 4) return "state_names has " + std::to_string(K) + " entries, expected at least 4";
+  for (int k = 0; k < 4; ++k)
+    if (r.state_names[k] != kFirstStates[k])
+      return "state_names[" + std::to_string(k) + "] is '" + r.state_names[k] + "', expected '" +
+             kFirstStates[k] + "'";
+  struct Column { const char* name; size_t size; int64_t expected; };
+  const Column columns[] = {
+      {"produced", r.produced.size(), L},
+      {"throughput_per_h", r.throughput_per_h.size(), L},
+      {"wip_mean", r.wip_mean.size(), L},
+      {"lead_time_mean_s", r.lead_time_mean_s.size(), L},
+      {"events", r.events.size(), L},
+      {"state_fraction", r.state_fraction.size(), L * S * K},
+      {"buffer_mean_level", r.buffer_mean_level.size(), L * B},
+      {"source_released", r.source_released.size(), L * Q},
+      {"source_lost", r.source_lost.size(), L * Q},
+  };
+  for (const Column& c : columns)
+    if (static_cast<int64_t>(c.size) != c.expected)
+      return std::string(c.name) + " has " + std::to_string(c.size) + " values, expected " +
+             std::to_string(c.expected);
+  return {};
+}
+
+void write_summary(hid_t file, const std::string& kpi, const std::vector<double>& per_lane,
+                   const BatchResults& r, const char* unit) {
+  const std::vector<MeanCI> summary =
+      summarize_by_variant(per_lane, r.variants(), r.replications);
+  std::vector<double> mean, ci95;
+  for (const MeanCI& s : summary) {
+    mean.push_back(s.mean);
+    ci95.push_back(s.ci95);
+  }
+  const std::string group = "/summary/" + kpi;
+  make_group(file, group);
+  const std::vector<hsize_t> dims = {summary.size()};
+  write_numbers(file, group + "/mean", mean, dims, unit);
+  write_numbers(file, group + "/ci95", ci95, dims, unit);
+}
+
+void write_contents(hid_t file, const BatchResults& r, const std::string& plantwin_version) {
+  const hsize_t L = static_cast<hsize_t>(r.lanes);
+  const hsize_t S = r.station_names.size(), K = r.state_names.size();
+  const hsize_t B = r.buffer_names.size(), Q = r.source_names.size();
+
+  write_string_attribute(file, "format", kResultsFormat);
+  write_string_attribute(file, "plantwin_version", plantwin_version);
+  write_string_attribute(file, "scene_name", r.scene_name);
+  write_string_attribute(file, "scene_sha256", r.scene_sha256);
+  write_string_attribute(file, "scene", r.scene_text);
+  write_number_attribute<uint64_t>(file, "seed", r.seed);
+  write_number_attribute<double>(file, "horizon_s", r.horizon_s);
+  write_number_attribute<double>(file, "warmup_s", r.warmup_s);
+  write_number_attribute<int32_t>(file, "replications", r.replications);
+  write_number_attribute<int64_t>(file, "lanes", r.lanes);
+  write_string_attribute(file, "backend", r.backend);
+  write_string_attribute(file, "created_utc",
+                         r.created_utc.empty() ? now_utc_iso8601() : r.created_utc);
+
+  for (const char* group : {"/variants", "/variants/params", "/lanes", "/kpi", "/elements",
+                            "/stations", "/buffers", "/sources", "/summary"})
+    make_group(file, group);
+
+  write_strings(file, "/variants/name", r.variant_names);
+
+  std::vector<int32_t> lane_variant(L), lane_replication(L);
+  for (hsize_t l = 0; l < L; ++l) {
+    lane_variant[l] = static_cast<int32_t>(l / r.replications);
+    lane_replication[l] = static_cast<int32_t>(l % r.replications);
+  }
+  // Indices are dimensionless; the unit says so rather than leaving readers to guess.
+  write_numbers(file, "/lanes/variant", lane_variant, {L}, "1");
+  write_numbers(file, "/lanes/replication", lane_replication, {L}, "1");
+
+  write_numbers(file, "/kpi/produced", r.produced, {L}, "parts");
+  write_numbers(file, "/kpi/throughput_per_h", r.throughput_per_h, {L}, "parts/h");
+  write_numbers(file, "/kpi/wip_mean", r.wip_mean, {L}, "parts");
+  write_numbers(file, "/kpi/lead_time_mean_s", r.lead_time_mean_s, {L}, "s");
+  write_numbers(file, "/kpi/events", r.events, {L}, "events");
+
+  write_strings(file, "/elements/name", r.element_names);
+  write_strings(file, "/elements/type", r.element_types);
+
+  write_strings(file, "/stations/name", r.station_names);
+  {
+    Hid dataset = create_dataset(file, "/stations/state_fraction", H5T_IEEE_F64LE, {L, S, K},
+                                 /*shuffle=*/true);
+    if (!r.state_fraction.empty())
+      check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                     r.state_fraction.data()),
+            "writing dataset /stations/state_fraction");
+    write_string_attribute(dataset, "unit", "1");
+    write_strings_attribute(dataset, "states", r.state_names);
+  }
+
+  write_strings(file, "/buffers/name", r.buffer_names);
+  write_numbers(file, "/buffers/mean_level", r.buffer_mean_level, {L, B}, "parts");
+
+  write_strings(file, "/sources/name", r.source_names);
+  write_numbers(file, "/sources/released", r.source_released, {L, Q}, "parts");
+  write_numbers(file, "/sources/lost", r.source_lost, {L, Q}, "parts");
+
+  const std::vector<double> produced(r.produced.begin(), r.produced.end());
+  write_summary(file, "produced", produced, r, "parts");
+  write_summary(file, "throughput_per_h", r.throughput_per_h, r, "parts/h");
+  write_summary(file, "wip_mean", r.wip_mean, r, "parts");
+  write_summary(file, "lead_time_mean_s", r.lead_time_mean_s, r, "s");
+}
+
+void write_file(const BatchResults& r, const std::string& file_path,
+                const std::string& plantwin_version) {
+  Hid access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "creating file access properties");
+  // Strong close: closing the file closes anything still open in it, so the file is
+  // complete on disk before it is renamed.
+  check(H5Pset_fclose_degree(access, H5F_CLOSE_STRONG), "creating file access properties");
+  Hid file(H5Fcreate(file_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access), H5Fclose,
+           "creating " + file_path);
+  write_contents(file, r, plantwin_version);
+  file.close("closing " + file_path);
+}
+
+// `.<name>.tmp-<pid>` next to `path`: same folder so that rename(2) is atomic, hidden so
+// that directory listings and globs of results do not pick it up.
+std::string temporary_path(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return folder + "." + name + ".tmp-" + std::to_string(static_cast<long>(getpid()));
+}
+
+}  // namespace
+
+void write_results(const BatchResults& r, const std::string& path,
+                   const std::string& plantwin_version) {
+  if (path.empty() || path.back() == '/')
+    throw std::runtime_error(path + ": cannot write results file (not a file name)");
+  const std::string why = inconsistency(r);
+  if (!why.empty())
+    throw std::runtime_error(path + ": cannot write results file (inconsistent results: " + why +
+                             ")");
+  const QuietHdf5Errors quiet;
+  const std::string temporary = temporary_path(path);
+  try {
+    write_file(r, temporary, plantwin_version);
+  } catch (const std::exception& e) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error(path + ": cannot write results file (" + e.what() + ")");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temporary.c_str());
+    throw std::runtime_error(path + ": cannot write results file (renaming " + temporary +
+                             ": " + std::strerror(error) + ")");
+  }
+}
+
+}  // namespace plantwin
