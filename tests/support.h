@@ -1,0 +1,35 @@
+// Helpers shared by the tests: run a scene given as text on the cpu backend.
+#pragma once
+#include <omp.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "engine/backend/backend.h"
+#include "engine/batch/run_batch.h"
+#include "engine/scene/scene_loader.h"
+
+namespace plantwin::test {
+
+inline Scene scene_from_text(const std::string& yaml, const std::string& name = "test.yaml") {
+  LoadResult r = load_scene_text(yaml, name);
+  if (!r.scene) {
+    std::string all;
+    for (const auto& d : r.diagnostics.sorted()) all += d.format() + "\n";
+    throw std::runtime_error("scene does not validate:\n" + all);
+  }
+  return *r.scene;
+}
+
+// Runs the scene's own run settings on the cpu backend with `threads` OpenMP threads.
+inline BatchResults run_cpu(const Scene& scene, int threads = 2, int64_t max_chunk_lanes = 0) {
+  omp_set_num_threads(threads);
+  auto backend = make_cpu_backend();
+  BatchOptions opt;
+  opt.max_chunk_lanes = max_chunk_lanes;
+  return run_batch(scene, scene.run, *backend, opt);
+}
+
+inline BatchResults run_cpu(const std::string& yaml, int threads = 2) { return run_cpu(scene_from_text(yaml), threads); }
+
+}  // namespace plantwin::test
