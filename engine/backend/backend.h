@@ -33,6 +33,9 @@ class Backend {
   virtual size_t memory_budget() const = 0;
   // Fewest lanes per launch that keep every thread (or multiprocessor) busy.
   virtual int64_t min_chunk_lanes() const = 0;
+  // Chunks are a multiple of this many lanes (but the last): on the cpu, each thread's share
+  // then starts on a fresh cache line of every state row, so threads never share a line.
+  virtual int64_t lane_granularity() const = 0;
   // One line for the user: which device, how many threads.
   virtual std::string describe() const = 0;
 };

@@ -4,14 +4,15 @@ namespace plantwin {
 
 flow::FlowStateLayout state_layout(const Model& model, int64_t lanes) {
   flow::FlowStateLayout layout;
-  layout.build(lanes, model.n_elements, model.n_slots, model.n_stations(), model.n_buffers());
+  layout.build(lanes, model.n_elements, model.n_slots, model.n_stations(), model.n_buffers(),
+               static_cast<int32_t>(model.timed.size()));
   return layout;
 }
 
 const std::vector<int>& result_fields() {
-  // Positions in FlowStateLayout::build order: src_released, src_lost, st_acc, buf_area,
-  // produced, lead_sum, wip_area, events, overflow.
-  static const std::vector<int> f = {12, 13, 23, 25, 27, 28, 29, 30, 31};
+  using namespace flow;
+  static const std::vector<int> f = {kFSrcReleased, kFSrcLost, kFStAcc,   kFBufArea, kFProduced,
+                                     kFLeadSum,     kFWipArea, kFEvents, kFOverflow};
   return f;
 }
 

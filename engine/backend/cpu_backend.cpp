@@ -29,6 +29,7 @@ class CpuBackend final : public Backend {
   }
 
   int64_t min_chunk_lanes() const override { return 16 * omp_get_max_threads(); }
+  int64_t lane_granularity() const override { return 8 * omp_get_max_threads(); }  // 8 doubles a line
 
   std::string describe() const override {
     int t = omp_get_max_threads();

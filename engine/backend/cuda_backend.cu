@@ -66,6 +66,8 @@ class CudaBackend final : public Backend {
     return static_cast<int64_t>(p.multiProcessorCount) * 512;
   }
 
+  int64_t lane_granularity() const override { return 32; }  // a warp
+
   std::string describe() const override {
     cudaDeviceProp p{};
     if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return "cuda";
@@ -92,7 +94,7 @@ class CudaBackend final : public Backend {
     host_.resize(layout.bytes);
     for (int f : result_fields()) {
       size_t begin = layout.off[f];
-      size_t end = f + 1 < layout.n ? layout.off[f + 1] : layout.bytes;
+      size_t end = layout.off[f + 1];
       check(cudaMemcpy(host_.data() + begin, state_ + begin, end - begin, cudaMemcpyDeviceToHost),
             "copy results to host");
     }
@@ -101,7 +103,7 @@ class CudaBackend final : public Backend {
 
  private:
   DeviceArray<uint8_t> kind_, flags_;
-  DeviceArray<int32_t> succ_, pred_begin_, pred_, slot_begin_, stat_index_, timed_;
+  DeviceArray<int32_t> succ_, pred_begin_, pred_, slot_begin_, stat_index_, timed_, timed_index_;
   DeviceArray<int64_t> capacity_;
   DeviceArray<double> travel_, gap_, table_;
   DeviceArray<Dist> main_, ttf_, ttr_;
@@ -121,6 +123,7 @@ class CudaBackend final : public Backend {
     v.slot_begin = slot_begin_.upload(model.slot_begin);
     v.stat_index = stat_index_.upload(model.stat_index);
     v.timed = timed_.upload(model.timed);
+    v.timed_index = timed_index_.upload(model.timed_index);
     v.capacity = capacity_.upload(model.capacity);
     v.travel = travel_.upload(model.travel);
     v.gap = gap_.upload(model.gap);
@@ -138,8 +141,12 @@ bool cuda_available(std::string* why) {
   int n = 0;
   cudaError_t err = cudaGetDeviceCount(&n);
   if (err != cudaSuccess || n == 0) {
-    if (why)
-      *why = err != cudaSuccess ? std::string("no CUDA device: ") + cudaGetErrorString(err) : "no CUDA device found";
+    if (why) {
+      if (n == 0 && (err == cudaSuccess || err == cudaErrorNoDevice || err == cudaErrorInsufficientDriver))
+        *why = "no CUDA device on this machine";
+      else
+        *why = std::string("CUDA is not usable here: ") + cudaGetErrorString(err);
+    }
     return false;
   }
   return true;

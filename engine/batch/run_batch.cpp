@@ -98,6 +98,8 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
     // Several chunks give progress reports; each is large enough to keep every thread busy.
     chunk = std::min(chunk, std::max<int64_t>(backend.min_chunk_lanes(), (L + 19) / 20));
     if (options.max_chunk_lanes > 0) chunk = std::min(chunk, options.max_chunk_lanes);
+    const int64_t g = backend.lane_granularity();
+    if (chunk > g) chunk -= chunk % g;
     chunk = std::min(chunk, L - done);
     backend.run(model, done, chunk, out);
     if (std::any_of(out.overflow.begin(), out.overflow.end(), [](uint8_t f) { return f != 0; })) {

@@ -26,6 +26,7 @@ flow::FlowModel Model::view() const {
   m.slot_begin = slot_begin.data();
   m.stat_index = stat_index.data();
   m.timed = timed.data();
+  m.timed_index = timed_index.data();
   m.capacity = capacity.data();
   m.travel = travel.data();
   m.gap = gap.data();
@@ -122,6 +123,8 @@ Model compile_model(const Scene& scene, const RunSettings& run, int32_t inf_slot
   }
   m.n_slots = m.slot_begin[E];
   std::sort(m.timed.begin(), m.timed.end());
+  m.timed_index.assign(E, -1);
+  for (size_t i = 0; i < m.timed.size(); ++i) m.timed_index[m.timed[i]] = static_cast<int32_t>(i);
 
   // Predecessor lists in ascending element order (ties in "longest waiting" go to the lower index).
   m.pred_begin.assign(E + 1, 0);

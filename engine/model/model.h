@@ -17,7 +17,7 @@ struct Model {
   int32_t inf_slots = 0;  // ring size given to each infinite buffer
 
   std::vector<uint8_t> kind, flags;
-  std::vector<int32_t> succ, pred_begin, pred, slot_begin, stat_index, timed;
+  std::vector<int32_t> succ, pred_begin, pred, slot_begin, stat_index, timed, timed_index;
   std::vector<int64_t> capacity;                    // [V][E]
   std::vector<double> travel, gap;                  // [V][E]
   std::vector<Dist> main_dist, ttf_dist, ttr_dist;  // [V][E]

@@ -43,6 +43,7 @@ struct FlowModel {
   const int32_t* slot_begin = nullptr;  // [E+1] station: one slot per server; buffer, conveyor: a ring
   const int32_t* stat_index = nullptr;  // station index or buffer index, else -1
   const int32_t* timed = nullptr;       // [n_timed] element indices in ascending order
+  const int32_t* timed_index = nullptr; // [E] position in `timed`, or -1
 
   // Parameters per variant, [V][E] row-major (lanes of variant v read row v).
   const int64_t* capacity = nullptr;  // station servers, buffer capacity (kUnlimited: inf), conveyor capacity,

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/common/hd.h"
 
@@ -16,8 +17,10 @@ enum ServerState : uint8_t { kWorking = 0, kBlocked = 1, kStarved = 2, kFailed =
 struct FlowState {
   int64_t lanes = 0;  // stride
 
-  // [E]
+  // [timed element] (FlowModel::timed_index)
   double* next_t;        // next event of the element
+
+  // [E]
   double* ready_t;       // when its longest-waiting part became ready to leave; kNever if none
   int64_t* count;        // parts held
   int32_t* head;         // ring head (buffer, conveyor)
@@ -27,7 +30,7 @@ struct FlowState {
   double* conv_stop_total;   // non-accumulating conveyor: time the belt has stood still
   double* conv_stop_since;   // non-accumulating conveyor: when it stopped, or -1 while running
   double* conv_head_exit;    // conveyor: when the head part reaches the exit (scheduled)
-  uint8_t* conv_wanted;      // conveyor: a predecessor waits for the entrance spacing to clear
+  int32_t* conv_wanted;      // conveyor: a predecessor waits for the entrance spacing to clear
   int64_t* src_made;         // source: parts created so far (for limit)
   int64_t* src_released;     // source: parts released during the horizon
   int64_t* src_lost;         // source: parts discarded during the horizon
@@ -38,15 +41,13 @@ struct FlowState {
   double* slot_rem;      // station server: process time still to do
   double* slot_ttf;      // station server: operating time left before the next failure
   double* slot_since;    // station server: start of the current working period, or blocked-since
-  uint8_t* slot_state;   // station server: ServerState
+  double* slot_entered;  // station server: when it entered its current state (statistics)
+  int32_t* slot_state;   // station server: ServerState (32-bit: byte stores would alias everything)
   uint32_t* slot_draw_ttf;
   uint32_t* slot_draw_ttr;
 
   // [station * 4 + state]
-  int32_t* st_n;         // servers in each state
   double* st_acc;        // server-seconds in each state during the horizon
-  // [station]
-  double* st_last;       // time of the last integration
   // [buffer]
   double* buf_area;      // part-seconds held during the horizon
   double* buf_last;
@@ -56,50 +57,68 @@ struct FlowState {
   double* lead_sum;      // sum of lead times of parts produced during the horizon [s]
   double* wip_area;      // part-seconds in the system during the horizon
   int64_t* events;
-  uint8_t* overflow;     // an infinite buffer outgrew its ring: rerun the chunk with larger rings
+  int32_t* overflow;     // an infinite buffer outgrew its ring: rerun the chunk with larger rings
+
+  // Optional, not part of the layout (tests and diagnostics): the release times of the first
+  // trace_len parts released by any source, [k][lane]. Null in production runs.
+  double* release_trace = nullptr;
+  int32_t trace_len = 0;
+};
+
+// The fields of FlowState in layout order.
+enum FlowField : int {
+  kFNextT, kFReadyT, kFCount, kFHead, kFDrawMain,
+  kFConvLastEntry, kFConvLastDepart, kFConvStopTotal, kFConvStopSince, kFConvHeadExit, kFConvWanted,
+  kFSrcMade, kFSrcReleased, kFSrcLost,
+  kFSlotRelease, kFSlotT, kFSlotRem, kFSlotTtf, kFSlotSince, kFSlotEntered, kFSlotState, kFSlotDrawTtf, kFSlotDrawTtr,
+  kFStAcc, kFBufArea, kFBufLast,
+  kFProduced, kFLeadSum, kFWipArea, kFEvents, kFOverflow,
+  kFlowFieldCount
 };
 
 // Byte offsets of every field inside one allocation; the same on host and device.
 struct FlowStateLayout {
   int64_t lanes = 0;
   size_t bytes = 0;
-  size_t off[41] = {};
-  int n = 0;
+  size_t off[kFlowFieldCount + 1] = {};  // off[f]..off[f+1]: field f
 
   PW_HD static size_t align(size_t x) { return (x + 63) & ~size_t(63); }
 
-  PW_HD void build(int64_t L, int32_t E, int32_t S, int32_t St, int32_t B) {
+  PW_HD void build(int64_t L, int32_t E, int32_t S, int32_t St, int32_t B, int32_t T) {
     lanes = L;
-    n = 0;
+    // Element size and rows per lane of each field, in FlowField order.
+    const int64_t K = kStationStates;
+    const int64_t spec[kFlowFieldCount][2] = {
+        {8, T}, {8, E}, {8, E}, {4, E}, {4, E},
+        {8, E}, {8, E}, {8, E}, {8, E}, {8, E}, {4, E},
+        {8, E}, {8, E}, {8, E},
+        {8, S}, {8, S}, {8, S}, {8, S}, {8, S}, {8, S}, {4, S}, {4, S}, {4, S},
+        {8, St * K}, {8, B}, {8, B},
+        {8, 1}, {8, 1}, {8, 1}, {8, 1}, {4, 1}};
     bytes = 0;
-    auto add = [&](size_t elem_size, int64_t rows) {
-      off[n++] = bytes;
-      bytes = align(bytes + elem_size * static_cast<size_t>(rows) * static_cast<size_t>(L));
-    };
-    // order must match bind()
-    add(8, E); add(8, E); add(8, E); add(4, E); add(4, E);
-    add(8, E); add(8, E); add(8, E); add(8, E); add(8, E); add(1, E);
-    add(8, E); add(8, E); add(8, E);
-    add(8, S); add(8, S); add(8, S); add(8, S); add(8, S); add(1, S); add(4, S); add(4, S);
-    add(4, int64_t(St) * kStationStates); add(8, int64_t(St) * kStationStates); add(8, St);
-    add(8, B); add(8, B);
-    add(8, 1); add(8, 1); add(8, 1); add(8, 1); add(1, 1);
+    for (int f = 0; f < kFlowFieldCount; ++f) {
+      off[f] = bytes;
+      bytes = align(bytes + static_cast<size_t>(spec[f][0] * spec[f][1] * L));
+    }
+    off[kFlowFieldCount] = bytes;
   }
 
   PW_HD FlowState bind(unsigned char* base) const {
     FlowState s;
     s.lanes = lanes;
-    int i = 0;
-    auto at = [&](auto*& p) { p = reinterpret_cast<std::remove_reference_t<decltype(p)>>(base + off[i++]); };
-    at(s.next_t); at(s.ready_t); at(s.count); at(s.head); at(s.draw_main);
-    at(s.conv_last_entry); at(s.conv_last_depart); at(s.conv_stop_total); at(s.conv_stop_since);
-    at(s.conv_head_exit); at(s.conv_wanted);
-    at(s.src_made); at(s.src_released); at(s.src_lost);
-    at(s.slot_release); at(s.slot_t); at(s.slot_rem); at(s.slot_ttf); at(s.slot_since); at(s.slot_state);
-    at(s.slot_draw_ttf); at(s.slot_draw_ttr);
-    at(s.st_n); at(s.st_acc); at(s.st_last);
-    at(s.buf_area); at(s.buf_last);
-    at(s.produced); at(s.lead_sum); at(s.wip_area); at(s.events); at(s.overflow);
+    auto at = [&](auto*& p, int f) { p = reinterpret_cast<std::remove_reference_t<decltype(p)>>(base + off[f]); };
+    at(s.next_t, kFNextT); at(s.ready_t, kFReadyT); at(s.count, kFCount); at(s.head, kFHead);
+    at(s.draw_main, kFDrawMain);
+    at(s.conv_last_entry, kFConvLastEntry); at(s.conv_last_depart, kFConvLastDepart);
+    at(s.conv_stop_total, kFConvStopTotal); at(s.conv_stop_since, kFConvStopSince);
+    at(s.conv_head_exit, kFConvHeadExit); at(s.conv_wanted, kFConvWanted);
+    at(s.src_made, kFSrcMade); at(s.src_released, kFSrcReleased); at(s.src_lost, kFSrcLost);
+    at(s.slot_release, kFSlotRelease); at(s.slot_t, kFSlotT); at(s.slot_rem, kFSlotRem); at(s.slot_ttf, kFSlotTtf);
+    at(s.slot_since, kFSlotSince); at(s.slot_entered, kFSlotEntered); at(s.slot_state, kFSlotState);
+    at(s.slot_draw_ttf, kFSlotDrawTtf); at(s.slot_draw_ttr, kFSlotDrawTtr);
+    at(s.st_acc, kFStAcc); at(s.buf_area, kFBufArea); at(s.buf_last, kFBufLast);
+    at(s.produced, kFProduced); at(s.lead_sum, kFLeadSum); at(s.wip_area, kFWipArea); at(s.events, kFEvents);
+    at(s.overflow, kFOverflow);
     return s;
   }
 };

@@ -29,18 +29,19 @@ class LaneSim {
     init();
     for (;;) {
       // Earliest event; scanning in ascending element order keeps the lower index on ties.
-      int e = -1;
+      int first = -1;
       double t = kNever;
+      const double* next = s_.next_t + l_;
       for (int i = 0; i < m_.n_timed; ++i) {
-        int x = m_.timed[i];
-        double tx = E(s_.next_t, x);
+        double tx = next[i * L_];
         if (tx < t) {
           t = tx;
-          e = x;
+          first = i;
         }
       }
-      if (e < 0 || t > m_.end) break;
-      now_ = t;
+      if (first < 0 || t > m_.end) break;
+      int e = m_.timed[first];
+      set_now(t);
       ++events_;
       handle(e);
       if (overflow_) break;
@@ -56,10 +57,10 @@ class LaneSim {
   uint32_t rep_;
   int64_t prow_;
 
-  double now_ = 0;
+  double now_ = 0, stat_now_ = 0;  // simulated time; the same clipped to [warmup, end]
   int64_t wip_ = 0;
   double wip_last_ = 0, wip_area_ = 0, lead_sum_ = 0;
-  int64_t produced_ = 0, events_ = 0;
+  int64_t produced_ = 0, events_ = 0, released_ = 0;
   bool overflow_ = false;
 
   // Worklist of elements where room may have appeared; fixed size, with a full sweep as
@@ -73,11 +74,19 @@ class LaneSim {
   template <class T>
   PW_HD PW_FORCEINLINE T& E(T* f, int64_t i) const { return f[i * L_ + l_]; }
 
+  // Next event time of a timed element (sources with interarrival, stations, conveyors).
+  PW_HD double& next_t(int e) const { return E(s_.next_t, m_.timed_index[e]); }
   PW_HD int64_t capacity(int e) const { return m_.capacity[prow_ + e]; }
   PW_HD bool flag(int e, uint8_t f) const { return (m_.flags[e] & f) != 0; }
   PW_HD int32_t slots(int e) const { return m_.slot_begin[e + 1] - m_.slot_begin[e]; }
 
   PW_HD double clip(double t) const { return t < m_.warmup ? m_.warmup : (t > m_.end ? m_.end : t); }
+  // Statistics integrate over [warmup, end] only. Times are stored already clipped
+  // (clip is monotone), so each event clips once: stat_now_ = clip(now_).
+  PW_HD void set_now(double t) {
+    now_ = t;
+    stat_now_ = clip(t);
+  }
   PW_HD bool in_horizon() const { return now_ > m_.warmup; }
 
   PW_HD double draw(const Dist* dists, int e, uint32_t what, uint32_t server, uint32_t* counter) {
@@ -88,37 +97,30 @@ class LaneSim {
 
   // --- statistics (integrated over [warmup, end] only)
   PW_HD void wip_change(int64_t delta) {
-    wip_area_ += static_cast<double>(wip_) * (clip(now_) - clip(wip_last_));
-    wip_last_ = now_;
+    wip_area_ += static_cast<double>(wip_) * (stat_now_ - wip_last_);
+    wip_last_ = stat_now_;
     wip_ += delta;
   }
-  PW_HD void station_integrate(int st) {
-    double dt = clip(now_) - clip(E(s_.st_last, st));
-    if (dt > 0)
-      for (int k = 0; k < kStationStates; ++k)
-        E(s_.st_acc, st * kStationStates + k) += E(s_.st_n, st * kStationStates + k) * dt;
-    E(s_.st_last, st) = now_;
+  // Books the time server `slot` of station element e spent in its current state.
+  PW_HD void server_close(int e, int slot) {
+    int row = m_.stat_index[e] * kStationStates + E(s_.slot_state, slot);
+    E(s_.st_acc, row) += stat_now_ - E(s_.slot_entered, slot);
+    E(s_.slot_entered, slot) = stat_now_;
   }
-  PW_HD void server_state(int e, int slot, uint8_t to) {
-    int st = m_.stat_index[e];
-    uint8_t& cur = E(s_.slot_state, slot);
-    station_integrate(st);
-    E(s_.st_n, st * kStationStates + cur) -= 1;
-    E(s_.st_n, st * kStationStates + to) += 1;
-    cur = to;
+  PW_HD void server_state(int e, int slot, int32_t to) {
+    server_close(e, slot);
+    E(s_.slot_state, slot) = to;
   }
   PW_HD void buffer_level_change(int e, int64_t delta) {
     int b = m_.stat_index[e];
-    double dt = clip(now_) - clip(E(s_.buf_last, b));
-    E(s_.buf_area, b) += static_cast<double>(E(s_.count, e)) * dt;
-    E(s_.buf_last, b) = now_;
+    E(s_.buf_area, b) += static_cast<double>(E(s_.count, e)) * (stat_now_ - E(s_.buf_last, b));
+    E(s_.buf_last, b) = stat_now_;
     E(s_.count, e) += delta;
   }
 
   // --- initial state
   PW_HD void init() {
     for (int e = 0; e < m_.n_elements; ++e) {
-      E(s_.next_t, e) = kNever;
       E(s_.ready_t, e) = kNever;
       E(s_.count, e) = 0;
       E(s_.head, e) = 0;
@@ -133,16 +135,11 @@ class LaneSim {
       E(s_.conv_head_exit, e) = kNever;
       E(s_.conv_wanted, e) = 0;
     }
-    for (int st = 0; st < m_.n_stations; ++st) {
-      for (int k = 0; k < kStationStates; ++k) {
-        E(s_.st_n, st * kStationStates + k) = 0;
-        E(s_.st_acc, st * kStationStates + k) = 0;
-      }
-      E(s_.st_last, st) = 0;
-    }
+    for (int i = 0; i < m_.n_timed; ++i) E(s_.next_t, i) = kNever;
+    for (int k = 0; k < m_.n_stations * kStationStates; ++k) E(s_.st_acc, k) = 0;
     for (int b = 0; b < m_.n_buffers; ++b) {
       E(s_.buf_area, b) = 0;
-      E(s_.buf_last, b) = 0;
+      E(s_.buf_last, b) = m_.warmup;  // = clip(0)
     }
     for (int e = 0; e < m_.n_elements; ++e) {
       switch (m_.kind[e]) {
@@ -154,16 +151,15 @@ class LaneSim {
               E(s_.src_made, e) = 1;
             }
           } else {
-            E(s_.next_t, e) = draw(m_.main_dist, e, kDrawMain, 0, &E(s_.draw_main, e));
+            next_t(e) = draw(m_.main_dist, e, kDrawMain, 0, &E(s_.draw_main, e));
           }
           break;
         case kStation: {
-          int st = m_.stat_index[e];
           int32_t servers = static_cast<int32_t>(capacity(e));
-          E(s_.st_n, st * kStationStates + kStarved) = servers;
           for (int j = 0; j < servers; ++j) {
             int slot = m_.slot_begin[e] + j;
             E(s_.slot_state, slot) = kStarved;
+            E(s_.slot_entered, slot) = m_.warmup;  // = clip(0)
             E(s_.slot_t, slot) = kNever;
             E(s_.slot_rem, slot) = 0;
             E(s_.slot_since, slot) = 0;
@@ -179,16 +175,19 @@ class LaneSim {
           break;
       }
     }
-    now_ = 0;
+    set_now(0);
+    wip_last_ = stat_now_;
     // Saturated sources fill the line at time 0.
     for (int e = 0; e < m_.n_elements; ++e) push_work(e);
     settle();
   }
 
   PW_HD void finish() {
-    now_ = m_.end;
+    set_now(m_.end);
     wip_change(0);
-    for (int st = 0; st < m_.n_stations; ++st) station_integrate(st);
+    for (int e = 0; e < m_.n_elements; ++e)
+      if (m_.kind[e] == kStation)
+        for (int slot = m_.slot_begin[e]; slot < m_.slot_begin[e] + capacity(e); ++slot) server_close(e, slot);
     for (int e = 0; e < m_.n_elements; ++e)
       if (m_.kind[e] == kBuffer) buffer_level_change(e, 0);
     E(s_.produced, 0) = produced_;
@@ -215,7 +214,7 @@ class LaneSim {
     bool discard = flag(e, kDiscard);
     // wait: the next interarrival starts when this part has left (take_ready);
     // discard: it starts now, whatever becomes of this part.
-    E(s_.next_t, e) = (discard && made < capacity(e))
+    next_t(e) = (discard && made < capacity(e))
                           ? now_ + draw(m_.main_dist, e, kDrawMain, 0, &E(s_.draw_main, e))
                           : kNever;
     push_work(m_.succ[e]);
@@ -233,7 +232,7 @@ class LaneSim {
       double ts = E(s_.slot_t, slot);
       t = ts < t ? ts : t;
     }
-    E(s_.next_t, e) = t;
+    next_t(e) = t;
   }
 
   PW_HD void start_working(int slot) {
@@ -308,7 +307,7 @@ class LaneSim {
       double free_at = now_ + (E(s_.conv_last_entry, e) + m_.gap[prow_ + e] - belt_time(e));
       t = free_at < t ? free_at : t;
     }
-    E(s_.next_t, e) = t;
+    next_t(e) = t;
   }
 
   PW_HD void conveyor_event(int e) {
@@ -367,22 +366,28 @@ class LaneSim {
   }
 
   PW_HD bool can_take(int x) {
-    // A buffer of capacity 0 holds nothing: it takes a part only to hand it straight on.
-    while (m_.kind[x] == kBuffer && capacity(x) == 0 && E(s_.count, x) == 0) x = m_.succ[x];
-    switch (m_.kind[x]) {
-      case kStation: return E(s_.count, x) < capacity(x);
-      case kBuffer: return E(s_.count, x) < capacity(x);
-      case kSink: return true;
-      case kConveyor: {
-        if (E(s_.count, x) >= capacity(x)) return false;
-        if (belt_time(x) >= E(s_.conv_last_entry, x) + m_.gap[prow_ + x]) return true;
-        if (!E(s_.conv_wanted, x)) {  // wake up when the entrance spacing has cleared
-          E(s_.conv_wanted, x) = 1;
-          conveyor_schedule(x);
+    for (;;) {
+      switch (m_.kind[x]) {
+        case kStation: return E(s_.count, x) < capacity(x);
+        case kSink: return true;
+        case kBuffer: {
+          int64_t n = E(s_.count, x), cap = capacity(x);
+          if (n < cap) return true;
+          if (cap != 0 || n != 0) return false;
+          x = m_.succ[x];  // capacity 0 holds nothing: it takes a part only to hand it straight on
+          continue;
         }
-        return false;
+        case kConveyor: {
+          if (E(s_.count, x) >= capacity(x)) return false;
+          if (belt_time(x) >= E(s_.conv_last_entry, x) + m_.gap[prow_ + x]) return true;
+          if (!E(s_.conv_wanted, x)) {  // wake up when the entrance spacing has cleared
+            E(s_.conv_wanted, x) = 1;
+            conveyor_schedule(x);
+          }
+          return false;
+        }
+        default: return false;
       }
-      default: return false;
     }
   }
 
@@ -390,6 +395,8 @@ class LaneSim {
   PW_HD double take_ready(int p) {
     switch (m_.kind[p]) {
       case kSource: {
+        if (s_.release_trace && released_ < s_.trace_len) E(s_.release_trace, released_) = now_;
+        ++released_;
         wip_change(+1);
         if (in_horizon()) E(s_.src_released, p) += 1;
         if (flag(p, kSaturated)) {
@@ -404,7 +411,7 @@ class LaneSim {
           E(s_.count, p) = 0;
           E(s_.ready_t, p) = kNever;
           if (!flag(p, kDiscard) && E(s_.src_made, p) < capacity(p))
-            E(s_.next_t, p) = now_ + draw(m_.main_dist, p, kDrawMain, 0, &E(s_.draw_main, p));
+            next_t(p) = now_ + draw(m_.main_dist, p, kDrawMain, 0, &E(s_.draw_main, p));
         }
         return now_;
       }
@@ -469,7 +476,7 @@ class LaneSim {
         E(s_.count, x) += 1;
         server_state(x, slot, kWorking);
         start_working(slot);
-        if (E(s_.slot_t, slot) < E(s_.next_t, x)) E(s_.next_t, x) = E(s_.slot_t, slot);
+        if (E(s_.slot_t, slot) < next_t(x)) next_t(x) = E(s_.slot_t, slot);
         break;
       }
       case kBuffer: {

@@ -15,6 +15,7 @@
 #include "engine/io/kpi_table.h"
 #include "engine/io/results_reader.h"
 #include "engine/io/results_writer.h"
+#include "engine/physics/bullet_info.h"
 #include "engine/scene/scene_loader.h"
 #include "engine/scene/units.h"
 #include "engine/version.h"
@@ -220,6 +221,7 @@ int cmd_version() {
   std::string why;
   std::cout << "plantwin " << PLANTWIN_VERSION << "\n"
             << "results format: plantwin-results/1, scene format: 1\n"
+            << "libraries: Bullet " << pw::bullet_version() << "\n"
 #if defined(PLANTWIN_HAVE_CUDA)
             << "backends: cpu (OpenMP, " << omp_get_max_threads() << " threads), cuda (built; "
             << (pw::cuda_available(&why) ? "device present" : why) << ")\n";
