@@ -1,6 +1,6 @@
 // Writes a batch's results as one HDF5 file in the results contract (version 1,
-// shared/spec/results-hdf5.md), plus plantwin's extensions: /kpi/events,
-// /sources/{name,released,lost} and the root attribute `lanes`.
+// shared/spec/results-hdf5.md), plus plantwin's extensions: /kpi/events (and its
+// /summary/events), /sources/{name,released,lost} and the root attribute `lanes`.
 #pragma once
 #include <string>
 

@@ -357,7 +357,14 @@ class LaneSim {
           best = p;
         }
       }
-      if (best < 0) return;
+      if (best < 0) {
+        // Room here is also room behind an empty zero-capacity buffer in front of x.
+        for (int k = m_.pred_begin[x]; k < m_.pred_begin[x + 1]; ++k) {
+          int p = m_.pred[k];
+          if (m_.kind[p] == kBuffer && capacity(p) == 0 && E(s_.count, p) == 0) push_work(p);
+        }
+        return;
+      }
       double release = take_ready(best);
       accept(x, release);
       push_work(best);  // room appeared there
