@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -46,6 +47,24 @@ SourceLoc loc_of(const YAML::Node& n) {
 }
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+// A key below the one `where` names, inside its quotes:
+// ("element 'm1', key 'process'", "mean") -> "element 'm1', key 'process.mean'".
+std::string subkey(const std::string& where, const std::string& k) {
+  if (!where.empty() && where.back() == '\'') return where.substr(0, where.size() - 1) + "." + k + "'";
+  return where + "." + k;
+}
+
+// yaml-cpp's syntax messages are terse; say what usually causes them.
+std::string explain_yaml_error(const std::string& msg) {
+  if (msg == "end of sequence flow not found")
+    return msg + ": a '[' opened before this point is never closed";
+  if (msg == "end of map flow not found")
+    return msg + ": a '{' opened before this point is never closed";
+  if (msg == "illegal flow end")
+    return msg + ": this ']' or '}' does not match the bracket it should close";
+  return msg;
+}
 
 std::string describe(const YAML::Node& n) {
   if (n.IsScalar()) return quote(n.Scalar());
@@ -101,7 +120,7 @@ class SceneReader {
   void read_element(const std::string& name, const YAML::Node& key, const YAML::Node& n, Scene& scene,
                     std::vector<std::pair<std::string, YAML::Node>>& to_refs);
   void resolve_graph(Scene& scene, const std::vector<std::pair<std::string, YAML::Node>>& to_refs,
-                     const YAML::Node& elements_node);
+                     const YAML::Node& elements_node, const std::set<std::string>& declared);
   void resolve_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
 };
 
@@ -111,9 +130,14 @@ bool SceneReader::check_map(const YAML::Node& map, const std::string& where,
     error(map, where, "expected a map of keys, got " + describe(map));
     return false;
   }
+  std::set<std::string> given;
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
-    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
+      // yaml-cpp keeps both copies and lookups see only the first: never ignore the second.
+      if (!given.insert(key).second) error(it->first, where, "key " + quote(key) + " is given twice");
+      continue;
+    }
     std::string msg = "unknown key " + quote(key);
     std::string hint = did_you_mean(key, allowed);
     if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
@@ -124,6 +148,10 @@ bool SceneReader::check_map(const YAML::Node& map, const std::string& where,
 
 bool SceneReader::require(const YAML::Node& map, const char* key, const std::string& where) {
   if (map[key]) return true;
+  // A misspelling of this key is already reported with a did-you-mean; one message is enough.
+  if (map.IsMap())
+    for (auto it = map.begin(); it != map.end(); ++it)
+      if (it->first.IsScalar() && did_you_mean(it->first.Scalar(), {key}) == key) return false;
   error(map, where, std::string("required key '") + key + "' is missing");
   return false;
 }
@@ -218,7 +246,7 @@ std::optional<DistSpec> SceneReader::distribution(const YAML::Node& n, const std
     error(it->first, where, msg);
     return std::nullopt;
   }
-  return dist_body(family, it->second, where + "." + family);
+  return dist_body(family, it->second, subkey(where, family));
 }
 
 std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const YAML::Node& b,
@@ -243,7 +271,7 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
   // {mean, cv} or {mean, sd}: exactly one spread.
   auto mean_and_spread = [&](bool allow_zero_spread) -> bool {
     if (!check_map(b, where, {"mean", "cv", "sd"}) || !require(b, "mean", where)) return false;
-    auto m = positive(b["mean"], where + ".mean", true);
+    auto m = positive(b["mean"], subkey(where, "mean"), true);
     if (b["cv"] && b["sd"]) {
       error(b["sd"], where, "give either 'cv' or 'sd', not both");
       return false;
@@ -254,10 +282,12 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
     }
     std::optional<double> s;
     if (b["cv"]) {
-      s = allow_zero_spread ? nonneg(b["cv"], where + ".cv", false) : positive(b["cv"], where + ".cv", false);
+      const std::string wcv = subkey(where, "cv");
+      s = allow_zero_spread ? nonneg(b["cv"], wcv, false) : positive(b["cv"], wcv, false);
       d.has_cv = true;
     } else {
-      s = allow_zero_spread ? nonneg(b["sd"], where + ".sd", true) : positive(b["sd"], where + ".sd", true);
+      const std::string wsd = subkey(where, "sd");
+      s = allow_zero_spread ? nonneg(b["sd"], wsd, true) : positive(b["sd"], wsd, true);
     }
     if (!m || !s) return false;
     d.mean = *m;
@@ -309,8 +339,8 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
     d.family = DistFamily::Normal;
     if (!check_map(b, where, {"mean", "sd"}) || !require(b, "mean", where) || !require(b, "sd", where))
       return std::nullopt;
-    auto m = positive(b["mean"], where + ".mean", true);
-    auto s = nonneg(b["sd"], where + ".sd", true);
+    auto m = positive(b["mean"], subkey(where, "mean"), true);
+    auto s = nonneg(b["sd"], subkey(where, "sd"), true);
     if (!m || !s) return std::nullopt;
     d.mean = *m;
     d.sd = *s;
@@ -324,10 +354,10 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
     d.family = DistFamily::Erlang;
     if (!check_map(b, where, {"mean", "k"}) || !require(b, "mean", where) || !require(b, "k", where))
       return std::nullopt;
-    auto m = positive(b["mean"], where + ".mean", true);
-    auto k = integer(b["k"], where + ".k");
+    auto m = positive(b["mean"], subkey(where, "mean"), true);
+    auto k = integer(b["k"], subkey(where, "k"));
     if (k && (*k < 1 || *k > 1000000)) {
-      error(b["k"], where + ".k", "must be a whole number from 1 to 1000000, got " + std::to_string(*k));
+      error(b["k"], subkey(where, "k"), "must be a whole number from 1 to 1000000, got " + std::to_string(*k));
       return std::nullopt;
     }
     if (!m || !k) return std::nullopt;
@@ -337,10 +367,10 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
     d.family = DistFamily::Weibull;
     if (!check_map(b, where, {"shape", "scale"}) || !require(b, "shape", where) || !require(b, "scale", where))
       return std::nullopt;
-    auto sh = positive(b["shape"], where + ".shape", false);
-    auto sc = positive(b["scale"], where + ".scale", true);
+    auto sh = positive(b["shape"], subkey(where, "shape"), false);
+    auto sc = positive(b["scale"], subkey(where, "scale"), true);
     if (sh && (*sh < 0.05 || *sh > 1000)) {
-      error(b["shape"], where + ".shape", "must be between 0.05 and 1000, got " + num(*sh));
+      error(b["shape"], subkey(where, "shape"), "must be between 0.05 and 1000, got " + num(*sh));
       return std::nullopt;
     }
     if (!sh || !sc) return std::nullopt;
@@ -351,23 +381,23 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
     if (!check_map(b, where, {"values", "weights"}) || !require(b, "values", where)) return std::nullopt;
     const YAML::Node& vals = b["values"];
     if (!vals.IsSequence() || vals.size() == 0) {
-      error(vals, where + ".values", "expected a non-empty list of durations, got " + describe(vals));
+      error(vals, subkey(where, "values"), "expected a non-empty list of durations, got " + describe(vals));
       return std::nullopt;
     }
     bool ok = true;
     for (size_t i = 0; i < vals.size(); ++i) {
-      auto v = nonneg(vals[i], where + ".values", true);
+      auto v = nonneg(vals[i], subkey(where, "values"), true);
       if (v) d.values.push_back(*v); else ok = false;
     }
     if (b["weights"]) {
       const YAML::Node& w = b["weights"];
       if (!w.IsSequence() || w.size() != vals.size()) {
-        error(w, where + ".weights",
+        error(w, subkey(where, "weights"),
               "expected a list of " + std::to_string(vals.size()) + " weights, one per value, got " + describe(w));
         return std::nullopt;
       }
       for (size_t i = 0; i < w.size(); ++i) {
-        auto v = nonneg(w[i], where + ".weights", false);
+        auto v = nonneg(w[i], subkey(where, "weights"), false);
         if (v) d.weights.push_back(*v); else ok = false;
       }
     } else {
@@ -495,7 +525,7 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
       {"buffer", {"type", "at", "to", "capacity"}},
       {"conveyor", {"type", "at", "to", "speed", "length", "path", "spacing", "accumulating", "model", "friction",
                     "width"}},
-      {"sink", {"type", "at"}}};
+      {"sink", {"type", "at", "to"}}};  // 'to' on a sink is reported on its own below
   auto kt = keys.find(type);
   if (kt == keys.end()) {
     std::string msg = "unknown element type " + describe(n["type"]);
@@ -680,16 +710,22 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
 }
 
 void SceneReader::resolve_graph(Scene& scene, const std::vector<std::pair<std::string, YAML::Node>>& to_refs,
-                                const YAML::Node& elements_node) {
-  std::vector<std::string> names;
+                                const YAML::Node& elements_node, const std::set<std::string>& declared) {
+  // `declared`: every element named in the file, including those rejected for their own
+  // errors; a 'to' naming one of those is not reported again.
+  std::vector<std::string> names;  // did-you-mean candidates, scene order first
   for (const auto& e : scene.elements) names.push_back(e.name);
+  for (const auto& d : declared)
+    if (scene.find_element(d) < 0) names.push_back(d);
   for (size_t i = 0; i < scene.elements.size(); ++i) {
     Element& e = scene.elements[i];
     const auto& [target, node] = to_refs[i];
     if (e.type == ElementType::Sink || target.empty()) continue;  // a missing 'to' is already reported
     std::string w = "element " + quote(e.name) + ", key 'to'";
     int idx = scene.find_element(target);
-    if (idx < 0) {
+    if (idx < 0 && declared.count(target)) {
+      continue;  // the element exists but was rejected; its own error is reported
+    } else if (idx < 0) {
       std::string msg = "no element named " + quote(target);
       std::string hint = did_you_mean(target, names);
       if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
@@ -725,8 +761,32 @@ void SceneReader::resolve_graph(Scene& scene, const std::vector<std::pair<std::s
       cur = scene.elements[cur].succ;
     }
     if (dangling) continue;  // the broken 'to' further on is reported there
-    if (cur < 0 || scene.elements[cur].type != ElementType::Sink)
-      error_at(e.loc, "element " + quote(e.name), "no sink can be reached from it: its 'to' chain runs in a circle");
+    if (cur >= 0 && scene.elements[cur].type != ElementType::Sink) {
+      std::string circle = scene.elements[cur].name;
+      for (int c = scene.elements[cur].succ; ; c = scene.elements[c].succ) {
+        circle += " -> " + scene.elements[c].name;
+        if (c == cur) break;
+      }
+      error_at(e.loc, "element " + quote(e.name),
+               "no sink can be reached from it: its 'to' chain runs in a circle (" + circle + ")");
+    }
+  }
+  // A saturated source whose parts reach a sink through buffers alone would release
+  // infinitely many parts in no time: something on the way must take time.
+  for (int i = 0; i < E; ++i) {
+    const Element& e = scene.elements[i];
+    if (e.type != ElementType::Source || !e.saturated || e.limit >= 0) continue;
+    int cur = e.succ;
+    std::vector<char> seen(E, 0);
+    while (cur >= 0 && !seen[cur] && scene.elements[cur].type == ElementType::Buffer) {
+      seen[cur] = 1;
+      cur = scene.elements[cur].succ;
+    }
+    if (cur >= 0 && scene.elements[cur].type == ElementType::Sink)
+      error_at(e.loc, "element " + quote(e.name),
+               "a saturated source feeding sink " + quote(scene.elements[cur].name) +
+                   " with no station or conveyor on the way would release endless parts at once; "
+                   "give it an 'interarrival' or a 'limit', or put a station in between");
   }
   // An element no source reaches never sees a part: legal, but almost always a slip.
   std::vector<char> reached(E, 0);
@@ -782,6 +842,12 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
 }
 
 void SceneReader::read(const YAML::Node& root, Scene& scene) {
+  if (!root.IsMap() && root.Mark().line < 0) {
+    error_at({1, 1}, "",
+             "the file holds no YAML (it is empty or only comments); a scene is a YAML map with the keys "
+             "plantwin, name, run and elements");
+    return;
+  }
   if (!root.IsMap()) {
     error(root, "", "a scene file is a YAML map with the keys plantwin, name, run and elements; got " + describe(root));
     return;
@@ -799,12 +865,16 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
     }
   if (root["description"])
     if (auto s = string(root["description"], "key 'description'")) scene.description = *s;
-  if (root["variants"])
-    error(root["variants"], "key 'variants'",
-          "variant blocks are not supported yet by this version of plantwin; run the baseline scene without it");
-  if (root["physics"])
-    error(root["physics"], "key 'physics'",
-          "the physics block is not supported yet by this version of plantwin (physics conveyors come later)");
+  // These blocks are rejected as a whole: point at their key, not into them.
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
+    if (k == "variants")
+      error(it->first, "key 'variants'",
+            "variant blocks are not supported yet by this version of plantwin; run the baseline scene without it");
+    else if (k == "physics")
+      error(it->first, "key 'physics'",
+            "the physics block is not supported yet by this version of plantwin (physics conveyors come later)");
+  }
   if (require(root, "run", "key 'run'")) read_run(root["run"], scene.run);
   if (root["parts"]) read_parts(root["parts"], scene);
   if (scene.parts.empty()) scene.parts.push_back(PartType{"part"});
@@ -832,7 +902,7 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
     read_element(name, it->first, it->second, scene, to_refs);
     if (scene.elements.size() > before) element_nodes.push_back(it->second);
   }
-  resolve_graph(scene, to_refs, els);
+  resolve_graph(scene, to_refs, els, seen);
   resolve_conveyors(scene, element_nodes);
 }
 
@@ -849,7 +919,7 @@ LoadResult load_scene_text(const std::string& text, const std::string& path) {
   } catch (const YAML::Exception& ex) {
     SourceLoc at{ex.mark.line + 1, ex.mark.column + 1};
     if (ex.mark.line < 0) at = {0, 0};
-    r.diagnostics.error(path, at, "YAML syntax: " + ex.msg);
+    r.diagnostics.error(path, at, "YAML syntax: " + explain_yaml_error(ex.msg));
     return r;
   }
   try {

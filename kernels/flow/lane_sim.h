@@ -87,7 +87,8 @@ class LaneSim {
     now_ = t;
     stat_now_ = clip(t);
   }
-  PW_HD bool in_horizon() const { return now_ > m_.warmup; }
+  // Counting window for releases, losses and arrivals: (warmup, end], or [0, end] without warm-up.
+  PW_HD bool in_horizon() const { return now_ > m_.warmup || m_.warmup <= 0; }
 
   PW_HD double draw(const Dist* dists, int e, uint32_t what, uint32_t server, uint32_t* counter) {
     UniformStream u = make_stream(static_cast<uint64_t>(m_.seed_hi) << 32 | m_.seed_lo, rep_,
@@ -386,7 +387,7 @@ class LaneSim {
         }
         case kConveyor: {
           if (E(s_.count, x) >= capacity(x)) return false;
-          if (belt_time(x) >= E(s_.conv_last_entry, x) + m_.gap[prow_ + x]) return true;
+          if (now_ + (E(s_.conv_last_entry, x) + m_.gap[prow_ + x] - belt_time(x)) <= now_) return true;
           if (!E(s_.conv_wanted, x)) {  // wake up when the entrance spacing has cleared
             E(s_.conv_wanted, x) = 1;
             conveyor_schedule(x);

@@ -87,7 +87,7 @@ bool output_writable(const std::string& path, std::string* why) {
 struct RunArgs {
   std::string scene, output = "results.h5", backend = "auto", horizon, warmup;
   int threads = 0;
-  int64_t replications = 0;
+  int64_t replications = -1;  // -1: not given
   std::string seed;
   bool quiet = false;
 };
@@ -113,7 +113,7 @@ int cmd_run(const RunArgs& a) {
     }
     run.warmup_s = *w;
   }
-  if (a.replications != 0) {
+  if (a.replications != -1) {
     if (a.replications < 1) {
       std::cerr << "plantwin run: --replications must be at least 1\n";
       return kExitInvalid;
@@ -266,6 +266,13 @@ int main(int argc, char** argv) {
 
   auto* ver = app.add_subcommand("version", "Print the version and the backends this build has");
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string verb = argv[1];
+    if (verb != "run" && verb != "validate" && verb != "info" && verb != "version") {
+      std::cerr << "plantwin: unknown verb '" << verb << "'; expected run, validate, info or version (see --help)\n";
+      return kExitInvalid;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
