@@ -2,6 +2,7 @@
 #pragma once
 #include <omp.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +11,18 @@
 #include "engine/scene/scene_loader.h"
 
 namespace plantwin::test {
+
+// The source tree and the plantwin program: fixed at build time, but overridable through the
+// environment (PLANTWIN_SOURCE_DIR, PLANTWIN_BINARY) so that a built test binary also runs on
+// another machine with a copy of the tree (tools/gpu-check --prebuilt).
+inline std::string source_dir() {
+  const char* env = std::getenv("PLANTWIN_SOURCE_DIR");
+  return env && *env ? env : PLANTWIN_SOURCE_DIR;
+}
+inline std::string plantwin_binary() {
+  const char* env = std::getenv("PLANTWIN_BINARY");
+  return env && *env ? env : PLANTWIN_BINARY;
+}
 
 inline Scene scene_from_text(const std::string& yaml, const std::string& name = "test.yaml") {
   LoadResult r = load_scene_text(yaml, name);

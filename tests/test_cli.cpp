@@ -3,6 +3,8 @@
 // stderr, which files appear, and that a fixed seed reproduces the KPIs bit for bit.
 #include <catch2/catch.hpp>
 
+#include "tests/support.h"
+
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -67,7 +69,7 @@ struct Result {
 // outside `dir`, so that they do not count as files the command created).
 Result cli(const TempDir& dir, const std::vector<std::string>& args) {
   static TempDir capture;
-  std::string cmd = "cd " + shell_quote(dir.path.string()) + " && " + shell_quote(PLANTWIN_BINARY);
+  std::string cmd = "cd " + shell_quote(dir.path.string()) + " && " + shell_quote(plantwin::test::plantwin_binary());
   for (const auto& a : args) cmd += " " + shell_quote(a);
   const fs::path out = capture.path / "stdout.txt", err = capture.path / "stderr.txt";
   cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
@@ -81,7 +83,7 @@ Result cli(const TempDir& dir, const std::vector<std::string>& args) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string source_path(const std::string& rel) { return (fs::path(PLANTWIN_SOURCE_DIR) / rel).string(); }
+std::string source_path(const std::string& rel) { return (fs::path(plantwin::test::source_dir()) / rel).string(); }
 
 const std::string kGood = source_path("scenes/two-station-line.yaml");
 const std::string kBroken = source_path("tests/broken/several-problems.yaml");

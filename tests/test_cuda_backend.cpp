@@ -3,6 +3,8 @@
 // elsewhere it says so and passes.
 #include <catch2/catch.hpp>
 
+#include "tests/support.h"
+
 #include <filesystem>
 
 #include "engine/backend/backend.h"
@@ -43,7 +45,7 @@ TEST_CASE("cuda backend gives the cpu backend's results bit for bit on every sce
   }
   auto cpu = pw::make_cpu_backend();
   auto cuda = pw::make_cuda_backend();
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(PLANTWIN_SOURCE_DIR) + "/scenes")) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(plantwin::test::source_dir()) + "/scenes")) {
     if (entry.path().extension() != ".yaml") continue;
     pw::LoadResult lr = pw::load_scene_file(entry.path().string());
     REQUIRE(lr.scene);
@@ -61,7 +63,7 @@ TEST_CASE("cuda backend: chunked runs equal one launch", "[cuda]") {
     return;
   }
   auto cuda = pw::make_cuda_backend();
-  pw::LoadResult lr = pw::load_scene_file(std::string(PLANTWIN_SOURCE_DIR) + "/scenes/two-station-line.yaml");
+  pw::LoadResult lr = pw::load_scene_file(std::string(plantwin::test::source_dir()) + "/scenes/two-station-line.yaml");
   REQUIRE(lr.scene);
   pw::RunSettings run = lr.scene->run;
   run.replications = 1000;

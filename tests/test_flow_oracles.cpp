@@ -573,7 +573,7 @@ const char* kOwnScenes[] = {
 
 TEST_CASE("invariants and Little's law on every scene", "[oracle]") {
   std::vector<Scene> scenes;
-  const std::filesystem::path dir = std::filesystem::path(PLANTWIN_SOURCE_DIR) / "scenes";
+  const std::filesystem::path dir = std::filesystem::path(plantwin::test::source_dir()) / "scenes";
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     if (entry.path().extension() == ".yaml") files.push_back(entry.path());

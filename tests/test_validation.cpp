@@ -3,6 +3,8 @@
 // shipped scene validates, and the unit parsers, did-you-mean and conveyor geometry behave.
 #include <catch2/catch.hpp>
 
+#include "tests/support.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -78,7 +80,7 @@ const std::string kHeader = "plantwin: 1\nname: t\nrun:\n  horizon: 1h\n";
 }  // namespace
 
 TEST_CASE("every broken scene reports exactly its expected diagnostics", "[validation]") {
-  const fs::path dir = fs::path(PLANTWIN_SOURCE_DIR) / "tests" / "broken";
+  const fs::path dir = fs::path(plantwin::test::source_dir()) / "tests" / "broken";
   const auto files = yaml_files(dir);
   REQUIRE(files.size() >= 20);
   for (const auto& file : files) {
@@ -97,7 +99,7 @@ TEST_CASE("every broken scene reports exactly its expected diagnostics", "[valid
 }
 
 TEST_CASE("every shipped scene validates without errors", "[validation]") {
-  const auto files = yaml_files(fs::path(PLANTWIN_SOURCE_DIR) / "scenes");
+  const auto files = yaml_files(fs::path(plantwin::test::source_dir()) / "scenes");
   REQUIRE(!files.empty());
   for (const auto& file : files) {
     DYNAMIC_SECTION(file.filename().string()) {

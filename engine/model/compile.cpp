@@ -105,7 +105,8 @@ Model compile_model(const Scene& scene, const RunSettings& run, int32_t inf_slot
       case ElementType::Conveyor: {
         m.kind[e] = flow::kConveyor;
         if (el.accumulating) f |= flow::kAccumulating;
-        int64_t cap = std::max<int64_t>(1, static_cast<int64_t>(std::floor(el.length_m / el.spacing_m)));
+        // floor(length / spacing), forgiving the rounding of decimal inputs (0.3 / 0.1 is 2.999...).
+        int64_t cap = std::max<int64_t>(1, static_cast<int64_t>(std::floor(el.length_m / el.spacing_m * (1 + 1e-12))));
         m.capacity[e] = cap;
         m.travel[e] = el.length_m / el.speed_mps;
         m.gap[e] = el.spacing_m / el.speed_mps;
