@@ -291,3 +291,4 @@ TEST_CASE("an unknown verb or no verb exits 2", "[cli]") {
   Result bad_option = cli(dir, {"validate", "--no-such-option", kGood});
   CHECK(bad_option.status == 2);
 }
+

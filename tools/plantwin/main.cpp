@@ -221,7 +221,8 @@ int cmd_version() {
   std::string why;
   std::cout << "plantwin " << PLANTWIN_VERSION << "\n"
             << "results format: plantwin-results/1, scene format: 1\n"
-            << "libraries: Bullet " << pw::bullet_version() << "\n"
+            << "libraries: Bullet " << pw::bullet_version() << " (free fall 1 s: " << pw::bullet_free_fall_m(1.0)
+            << " m; g t^2/2 = 4.905 m)\n"
 #if defined(PLANTWIN_HAVE_CUDA)
             << "backends: cpu (OpenMP, " << omp_get_max_threads() << " threads), cuda (built; "
             << (pw::cuda_available(&why) ? "device present" : why) << ")\n";
