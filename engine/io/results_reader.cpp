@@ -10,74 +10,19 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/io/hdf5_handle.h"
+
 namespace plantwin {
 namespace {
 
 constexpr const char* kFormat = "plantwin-results/1";
 
-herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-  return 0;
-}
-
-// HDF5's innermost (most specific) error description; clears HDF5's error stack.
-std::string hdf5_reason() {
-  std::string reason;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &reason);
-  H5Eclear2(H5E_DEFAULT);
-  return reason;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  const std::string reason = hdf5_reason();
-  throw std::runtime_error(reason.empty() ? what : what + ": " + reason);
-}
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) fail(what);
-}
-
-// Owns one HDF5 identifier; closes it with its matching H5*close.
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) fail(what);
-  }
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  Hid(Hid&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
-  ~Hid() {
-    if (id_ >= 0) closer_(id_);
-  }
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  Closer closer_;
-};
-
-// Silences HDF5's error printing for the scope; failures are reported as exceptions.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-template <class T> hid_t memory_type();
-template <> hid_t memory_type<int32_t>() { return H5T_NATIVE_INT32; }
-template <> hid_t memory_type<int64_t>() { return H5T_NATIVE_INT64; }
-template <> hid_t memory_type<uint64_t>() { return H5T_NATIVE_UINT64; }
-template <> hid_t memory_type<double>() { return H5T_NATIVE_DOUBLE; }
+using h5::check;
+using h5::fail;
+using h5::hdf5_reason;
+using h5::Hid;
+using h5::QuietHdf5Errors;
+using h5::Types;
 
 // True when every component of the absolute `path` exists (H5Lexists needs the parents
 // to exist before it can be asked about a child).
@@ -162,7 +107,7 @@ T read_number_attribute(hid_t object, const char* name) {
   if (H5Sget_simple_extent_npoints(space) != 1)
     throw std::runtime_error(what + " is not a single number");
   T value{};
-  check(H5Aread(attribute, memory_type<T>(), &value), "reading " + what);
+  check(H5Aread(attribute, Types<T>::memory(), &value), "reading " + what);
   return value;
 }
 
@@ -195,7 +140,7 @@ std::vector<T> read_numbers(hid_t file, const std::string& path,
   for (hsize_t d : dims) count *= static_cast<size_t>(d);
   std::vector<T> values(count);
   if (count > 0)
-    check(H5Dread(dataset, memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+    check(H5Dread(dataset, Types<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "reading " + path);
   return values;
 }

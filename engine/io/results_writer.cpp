@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/io/hdf5_handle.h"
 #include "engine/stats/summary.h"
 
 namespace plantwin {
@@ -27,87 +28,10 @@ constexpr hsize_t kContiguousMaxElements = 4096;
 constexpr hsize_t kChunkElements = 65536;
 constexpr unsigned kDeflateLevel = 4;
 
-// HDF5's innermost (most specific) error description, e.g. the errno text of a failed
-// open; the stack is cleared afterwards.
-herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-  return 0;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  std::string reason;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &reason);
-  H5Eclear2(H5E_DEFAULT);
-  throw std::runtime_error(reason.empty() ? what : what + ": " + reason);
-}
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) fail(what);
-}
-
-// Owns one HDF5 identifier and closes it with its matching H5*close, so that an exception
-// half-way through releases every handle before the temporary file is removed.
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) fail(what);
-  }
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  Hid(Hid&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
-  ~Hid() {
-    if (id_ >= 0) closer_(id_);
-  }
-  operator hid_t() const { return id_; }
-  // Closes now and checks the result; a destructor cannot report that, and closing the
-  // file is where HDF5 flushes everything, so its failure must not be lost.
-  void close(const std::string& what) {
-    const hid_t id = id_;
-    id_ = -1;
-    check(closer_(id), what);
-  }
-
- private:
-  hid_t id_;
-  Closer closer_;
-};
-
-// Disables HDF5's printing of its error stack for the scope (errors become exceptions
-// here) and restores the caller's setting afterwards.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-// File (little-endian, fixed) and memory (native) types of each number type we store.
-template <class T> struct Types;
-template <> struct Types<int32_t> {
-  static hid_t file() { return H5T_STD_I32LE; }
-  static hid_t memory() { return H5T_NATIVE_INT32; }
-};
-template <> struct Types<int64_t> {
-  static hid_t file() { return H5T_STD_I64LE; }
-  static hid_t memory() { return H5T_NATIVE_INT64; }
-};
-template <> struct Types<uint64_t> {
-  static hid_t file() { return H5T_STD_U64LE; }
-  static hid_t memory() { return H5T_NATIVE_UINT64; }
-};
-template <> struct Types<double> {
-  static hid_t file() { return H5T_IEEE_F64LE; }
-  static hid_t memory() { return H5T_NATIVE_DOUBLE; }
-};
+using h5::check;
+using h5::Hid;
+using h5::QuietHdf5Errors;
+using h5::Types;
 
 // Variable-length UTF-8 strings: h5py reads them as str (attributes) or bytes/str
 // (datasets, via .asstr()) without any length limit.

@@ -156,8 +156,9 @@ class LaneSim {
           }
           break;
         case kStation: {
-          int32_t servers = static_cast<int32_t>(capacity(e));
-          for (int j = 0; j < servers; ++j) {
+          // Every slot starts idle; only the first `capacity` ever take parts (accept() fills the
+          // lowest idle slot), so a variant with fewer servers than slots leaves the rest unused.
+          for (int j = 0; j < slots(e); ++j) {
             int slot = m_.slot_begin[e] + j;
             E(s_.slot_state, slot) = kStarved;
             E(s_.slot_entered, slot) = m_.warmup;  // = clip(0)
