@@ -1,6 +1,10 @@
 // Helpers shared by the tests: run a scene given as text on the cpu backend.
 #pragma once
+#include <catch2/catch.hpp>
 #include <omp.h>
+
+#include <cstring>
+#include <vector>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -44,5 +48,25 @@ inline BatchResults run_cpu(const Scene& scene, int threads = 2, int64_t max_chu
 }
 
 inline BatchResults run_cpu(const std::string& yaml, int threads = 2) { return run_cpu(scene_from_text(yaml), threads); }
+
+// Bit-for-bit equality of two arrays (memcmp: NaN lead times compare equal to themselves).
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+// Every per-lane result of two batches is identical, bit for bit.
+inline void check_identical(const BatchResults& a, const BatchResults& b) {
+  REQUIRE(a.lanes == b.lanes);
+  CHECK(same_bits(a.produced, b.produced));
+  CHECK(same_bits(a.events, b.events));
+  CHECK(same_bits(a.throughput_per_h, b.throughput_per_h));
+  CHECK(same_bits(a.wip_mean, b.wip_mean));
+  CHECK(same_bits(a.lead_time_mean_s, b.lead_time_mean_s));
+  CHECK(same_bits(a.state_fraction, b.state_fraction));
+  CHECK(same_bits(a.buffer_mean_level, b.buffer_mean_level));
+  CHECK(same_bits(a.source_released, b.source_released));
+  CHECK(same_bits(a.source_lost, b.source_lost));
+}
 
 }  // namespace plantwin::test

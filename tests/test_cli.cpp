@@ -93,11 +93,6 @@ std::vector<std::string> run_args(const std::string& output, const std::string& 
           "--quiet"};
 }
 
-template <typename T>
-bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
-
 }  // namespace
 
 TEST_CASE("validate: a good scene exits 0 and says ok", "[cli]") {
@@ -173,19 +168,11 @@ TEST_CASE("run: the same seed gives identical KPIs, another seed different ones"
   CHECK(a.replications == 3);
   CHECK(a.backend == "cpu");
   // /kpi datasets, bit for bit (memcmp, so that NaN lead times compare too).
-  CHECK(same_bytes(a.produced, b.produced));
-  CHECK(same_bytes(a.throughput_per_h, b.throughput_per_h));
-  CHECK(same_bytes(a.wip_mean, b.wip_mean));
-  CHECK(same_bytes(a.lead_time_mean_s, b.lead_time_mean_s));
-  CHECK(same_bytes(a.events, b.events));
-  CHECK(same_bytes(a.state_fraction, b.state_fraction));
-  CHECK(same_bytes(a.buffer_mean_level, b.buffer_mean_level));
-  CHECK(same_bytes(a.source_released, b.source_released));
-  CHECK(same_bytes(a.source_lost, b.source_lost));
+  plantwin::test::check_identical(a, b);
   CHECK(a.scene_sha256 == b.scene_sha256);
   // A different seed must change the exponential draws.
   CHECK(c.seed == 6);
-  CHECK_FALSE(same_bytes(a.events, c.events));
+  CHECK_FALSE(plantwin::test::same_bits(a.events, c.events));
 }
 
 TEST_CASE("run --backend cuda without a CUDA device exits 2 and writes nothing", "[cli]") {

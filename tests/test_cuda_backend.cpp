@@ -13,29 +13,6 @@
 
 namespace pw = plantwin;
 
-namespace {
-
-void require_identical(const pw::BatchResults& a, const pw::BatchResults& b) {
-  REQUIRE(a.lanes == b.lanes);
-  CHECK(a.produced == b.produced);
-  CHECK(a.events == b.events);
-  // Exact comparison on purpose: NaN (no part in the horizon) must sit in the same lanes.
-  auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
-    if (x.size() != y.size()) return false;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (!(x[i] == y[i] || (x[i] != x[i] && y[i] != y[i]))) return false;
-    return true;
-  };
-  CHECK(same(a.throughput_per_h, b.throughput_per_h));
-  CHECK(same(a.wip_mean, b.wip_mean));
-  CHECK(same(a.lead_time_mean_s, b.lead_time_mean_s));
-  CHECK(same(a.state_fraction, b.state_fraction));
-  CHECK(same(a.buffer_mean_level, b.buffer_mean_level));
-  CHECK(a.source_released == b.source_released);
-  CHECK(a.source_lost == b.source_lost);
-}
-
-}  // namespace
 
 TEST_CASE("cuda backend gives the cpu backend's results bit for bit on every scene", "[cuda]") {
   std::string why;
@@ -52,7 +29,7 @@ TEST_CASE("cuda backend gives the cpu backend's results bit for bit on every sce
     pw::RunSettings run = lr.scene->run;
     run.replications = 257;  // not a multiple of a warp: partial blocks too
     INFO("scene " << entry.path().filename().string());
-    require_identical(pw::run_batch(*lr.scene, run, *cpu), pw::run_batch(*lr.scene, run, *cuda));
+    plantwin::test::check_identical(pw::run_batch(*lr.scene, run, *cpu), pw::run_batch(*lr.scene, run, *cuda));
   }
 }
 
@@ -69,5 +46,5 @@ TEST_CASE("cuda backend: chunked runs equal one launch", "[cuda]") {
   run.replications = 1000;
   pw::BatchOptions small;
   small.max_chunk_lanes = 97;
-  require_identical(pw::run_batch(*lr.scene, run, *cuda), pw::run_batch(*lr.scene, run, *cuda, small));
+  plantwin::test::check_identical(pw::run_batch(*lr.scene, run, *cuda), pw::run_batch(*lr.scene, run, *cuda, small));
 }

@@ -31,6 +31,8 @@
 using namespace plantwin;
 using plantwin::test::run_cpu;
 using plantwin::test::scene_from_text;
+using plantwin::test::check_identical;
+using plantwin::test::same_bits;
 
 namespace {
 
@@ -107,22 +109,6 @@ void check_against(const char* what, const std::vector<double>& per_lane, double
   CHECK(std::fabs(e.mean - exact) <= e.half99);
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-void check_identical(const BatchResults& a, const BatchResults& b) {
-  CHECK(a.lanes == b.lanes);
-  CHECK(a.produced == b.produced);
-  CHECK(a.events == b.events);
-  CHECK(a.source_released == b.source_released);
-  CHECK(a.source_lost == b.source_lost);
-  CHECK(same_bits(a.throughput_per_h, b.throughput_per_h));
-  CHECK(same_bits(a.wip_mean, b.wip_mean));
-  CHECK(same_bits(a.lead_time_mean_s, b.lead_time_mean_s));  // bitwise: NaN equals NaN
-  CHECK(same_bits(a.state_fraction, b.state_fraction));
-  CHECK(same_bits(a.buffer_mean_level, b.buffer_mean_level));
-}
 
 // Every per-lane invariant of the results contract.
 void check_invariants(const BatchResults& r) {
