@@ -615,7 +615,8 @@ TEST_CASE("invariants and Little's law on every scene", "[oracle]") {
 // ---------------------------------------------------------------------------------------------
 TEST_CASE("determinism: seed and threads and chunking", "[oracle]") {
   std::string text = kOwnScenes[0];
-  // 24 lanes so that chunks of 3 and both threads see several lanes.
+  // 24 lanes so that chunks of 3 and both threads see several lanes. Chunks smaller than
+  // 8 lanes per thread also run with lanes spread one cache line apart (lane_spacing 8).
   const std::string from = "replications: 6, seed: 3";
   text.replace(text.find(from), from.size(), "replications: 24, seed: 3");
   Scene s = scene_from_text(text);

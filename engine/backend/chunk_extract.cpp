@@ -2,10 +2,10 @@
 
 namespace plantwin {
 
-flow::FlowStateLayout state_layout(const Model& model, int64_t lanes) {
+flow::FlowStateLayout state_layout(const Model& model, int64_t lanes, int64_t spacing) {
   flow::FlowStateLayout layout;
   layout.build(lanes, model.n_elements, model.n_slots, model.n_stations(), model.n_buffers(),
-               static_cast<int32_t>(model.timed.size()));
+               static_cast<int32_t>(model.timed.size()), spacing);
   return layout;
 }
 
@@ -18,26 +18,23 @@ const std::vector<int>& result_fields() {
 
 void extract_chunk(const Model& model, const flow::FlowState& s, int64_t n, ChunkOutput& out) {
   const int64_t E = model.n_elements, St = model.n_stations(), B = model.n_buffers();
+  const int64_t K = flow::kStationStates, stride = s.lanes, sp = s.lane_spacing;
+  // field[row * stride + lane * spacing] -> [lane][row], the results file's order.
+  auto gather = [&](auto* field, int64_t rows, auto& dst) {
+    dst.resize(static_cast<size_t>(n * rows));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t l = 0; l < n; ++l) dst[l * rows + r] = field[r * stride + l * sp];
+  };
   out.lanes = n;
-  out.produced.assign(s.produced, s.produced + n);
-  out.events.assign(s.events, s.events + n);
-  out.lead_sum.assign(s.lead_sum, s.lead_sum + n);
-  out.wip_area.assign(s.wip_area, s.wip_area + n);
-  out.overflow.assign(s.overflow, s.overflow + n);
-  // Transpose [field][lane] to [lane][field] for the results file.
-  out.st_acc.resize(static_cast<size_t>(n * St * flow::kStationStates));
-  for (int64_t r = 0; r < St * flow::kStationStates; ++r)
-    for (int64_t l = 0; l < n; ++l) out.st_acc[l * St * flow::kStationStates + r] = s.st_acc[r * n + l];
-  out.buf_area.resize(static_cast<size_t>(n * B));
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t l = 0; l < n; ++l) out.buf_area[l * B + b] = s.buf_area[b * n + l];
-  out.src_released.resize(static_cast<size_t>(n * E));
-  out.src_lost.resize(static_cast<size_t>(n * E));
-  for (int64_t e = 0; e < E; ++e)
-    for (int64_t l = 0; l < n; ++l) {
-      out.src_released[l * E + e] = s.src_released[e * n + l];
-      out.src_lost[l * E + e] = s.src_lost[e * n + l];
-    }
+  gather(s.produced, 1, out.produced);
+  gather(s.events, 1, out.events);
+  gather(s.lead_sum, 1, out.lead_sum);
+  gather(s.wip_area, 1, out.wip_area);
+  gather(s.overflow, 1, out.overflow);
+  gather(s.st_acc, St * K, out.st_acc);
+  gather(s.buf_area, B, out.buf_area);
+  gather(s.src_released, E, out.src_released);
+  gather(s.src_lost, E, out.src_lost);
 }
 
 }  // namespace plantwin

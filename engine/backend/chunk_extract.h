@@ -8,8 +8,8 @@ namespace plantwin {
 
 void extract_chunk(const Model& model, const flow::FlowState& state, int64_t lanes, ChunkOutput& out);
 
-// Sizes the state of `lanes` lanes of `model`.
-flow::FlowStateLayout state_layout(const Model& model, int64_t lanes);
+// Sizes the state of `lanes` lanes of `model`, each `spacing` positions apart in a row.
+flow::FlowStateLayout state_layout(const Model& model, int64_t lanes, int64_t spacing = 1);
 
 // Indices (into FlowStateLayout::off) of the fields extract_chunk reads.
 const std::vector<int>& result_fields();

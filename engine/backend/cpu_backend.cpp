@@ -37,7 +37,9 @@ class CpuBackend final : public Backend {
   }
 
   void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
-    flow::FlowStateLayout layout = state_layout(model, count);
+    // Fewer lanes than threads x 8: give each lane its own cache line in every row, or the
+    // threads would keep taking lines from each other (measured 3x slower on 10 lanes).
+    flow::FlowStateLayout layout = state_layout(model, count, count < lane_granularity() ? 8 : 1);
     if (blob_bytes_ < layout.bytes) {
       blob_.reset(static_cast<unsigned char*>(::operator new(layout.bytes, std::align_val_t(64))));
       blob_bytes_ = layout.bytes;

@@ -15,7 +15,8 @@ constexpr int kStationStates = 4;  // working, blocked, starved, failed (results
 enum ServerState : uint8_t { kWorking = 0, kBlocked = 1, kStarved = 2, kFailed = 3 };
 
 struct FlowState {
-  int64_t lanes = 0;  // stride
+  int64_t lanes = 0;         // row stride (allocated lane positions)
+  int64_t lane_spacing = 1;  // lane l sits at position l * lane_spacing of every row
 
   // [timed element] (FlowModel::timed_index)
   double* next_t;        // next event of the element
@@ -78,14 +79,19 @@ enum FlowField : int {
 
 // Byte offsets of every field inside one allocation; the same on host and device.
 struct FlowStateLayout {
-  int64_t lanes = 0;
+  int64_t lanes = 0;    // row stride = lanes run x spacing
+  int64_t spacing = 1;
   size_t bytes = 0;
   size_t off[kFlowFieldCount + 1] = {};  // off[f]..off[f+1]: field f
 
   PW_HD static size_t align(size_t x) { return (x + 63) & ~size_t(63); }
 
-  PW_HD void build(int64_t L, int32_t E, int32_t S, int32_t St, int32_t B, int32_t T) {
-    lanes = L;
+  // `spacing` > 1 spreads lanes apart (8: one cache line of doubles each), so that threads
+  // running a handful of lanes never write the same cache line.
+  PW_HD void build(int64_t run_lanes, int32_t E, int32_t S, int32_t St, int32_t B, int32_t T, int64_t spacing_ = 1) {
+    spacing = spacing_;
+    lanes = run_lanes * spacing_;
+    const int64_t L = lanes;
     // Element size and rows per lane of each field, in FlowField order.
     const int64_t K = kStationStates;
     const int64_t spec[kFlowFieldCount][2] = {
@@ -106,6 +112,7 @@ struct FlowStateLayout {
   PW_HD FlowState bind(unsigned char* base) const {
     FlowState s;
     s.lanes = lanes;
+    s.lane_spacing = spacing;
     auto at = [&](auto*& p, int f) { p = reinterpret_cast<std::remove_reference_t<decltype(p)>>(base + off[f]); };
     at(s.next_t, kFNextT); at(s.ready_t, kFReadyT); at(s.count, kFCount); at(s.head, kFHead);
     at(s.draw_main, kFDrawMain);

@@ -18,7 +18,7 @@ namespace plantwin::flow {
 class LaneSim {
  public:
   PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane)
-      : m_(m), s_(s), l_(local_lane), L_(s.lanes) {
+      : m_(m), s_(s), l_(local_lane * s.lane_spacing), L_(s.lanes) {
     variant_ = static_cast<int32_t>(global_lane / m.replications);
     rep_ = static_cast<uint32_t>(global_lane % m.replications);
     prow_ = static_cast<int64_t>(variant_) * m.n_elements;
@@ -52,7 +52,7 @@ class LaneSim {
  private:
   const FlowModel& m_;
   const FlowState& s_;
-  int64_t l_, L_;
+  int64_t l_, L_;  // this lane's position in every state row; the row stride
   int32_t variant_;
   uint32_t rep_;
   int64_t prow_;
