@@ -33,11 +33,11 @@ class LaneSim {
       double t = kNever;
       const double* next = s_.next_t + l_;
       for (int i = 0; i < m_.n_timed; ++i) {
+        // Branch-free (conditional moves): which element is next is unpredictable.
         double tx = next[i * L_];
-        if (tx < t) {
-          t = tx;
-          first = i;
-        }
+        bool earlier = tx < t;
+        t = earlier ? tx : t;
+        first = earlier ? i : first;
       }
       if (first < 0 || t > m_.end) break;
       int e = m_.timed[first];
