@@ -70,7 +70,7 @@ class LaneSim {
   int work_n_ = 0;
   bool sweep_ = false;
 
-  // --- state access: field[i * lanes + lane]
+  // --- state access: field[i * stride + lane * spacing] (l_ holds lane * spacing)
   template <class T>
   PW_HD PW_FORCEINLINE T& E(T* f, int64_t i) const { return f[i * L_ + l_]; }
 
