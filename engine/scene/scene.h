@@ -7,19 +7,13 @@
 #include <vector>
 
 #include "engine/scene/dist_spec.h"
+#include "engine/scene/source_loc.h"
+#include "engine/variants/variant_spec.h"
 
 namespace plantwin {
 
-// 1-based line and column in the scene file.
-struct SourceLoc {
-  int line = 0;
-  int column = 0;
-};
-
 enum class ElementType { Source, Station, Buffer, Conveyor, Sink };
 const char* element_type_name(ElementType t);
-
-using Vec3 = std::array<double, 3>;
 
 struct PartType {
   std::string name;
@@ -57,6 +51,7 @@ struct Element {
   // conveyor (lengths resolved by the loader)
   double speed_mps = 0;
   double length_m = 0;
+  bool length_from_positions = false;  // derived from `at` here and at `to` (recomputed per variant)
   double spacing_m = 0;
   bool accumulating = true;
 };
@@ -76,6 +71,7 @@ struct Scene {
   RunSettings run;
   std::vector<PartType> parts;
   std::vector<Element> elements;  // scene order
+  VariantsSpec variants;          // empty: the baseline alone
 
   int find_element(const std::string& n) const;
 };

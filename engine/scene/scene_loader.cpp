@@ -828,6 +828,7 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
       if (e.has_at && to && to->has_at) {
         double dx = to->at[0] - e.at[0], dy = to->at[1] - e.at[1], dz = to->at[2] - e.at[2];
         e.length_m = std::sqrt(dx * dx + dy * dy + dz * dz);
+        e.length_from_positions = true;
         if (e.length_m <= 0)
           error_at(e.loc, "element " + quote(e.name),
                    "conveyor length from positions is zero: it stands at the same 'at' as " + quote(to->name));
