@@ -8,6 +8,14 @@
 
 namespace plantwin {
 
+// One parameter the variants vary: /variants/params/<name>.
+struct VariantParam {
+  std::string name;          // its path, e.g. "buf1.capacity"
+  std::string unit;          // "parts", "s", "m", "m/s", "1", "servers"
+  int components = 1;        // 3 for positions ([V, 3] dataset)
+  std::vector<double> values;  // [V * components]
+};
+
 struct BatchResults {
   // Identity of the run (root attributes of the results file).
   std::string scene_name;
@@ -21,6 +29,7 @@ struct BatchResults {
   std::string created_utc;    // ISO 8601, e.g. 2026-11-28T16:20:00Z
 
   std::vector<std::string> variant_names;  // [V]; "baseline" first
+  std::vector<VariantParam> variant_params;  // the parameters variants set, first appearance order
   std::vector<std::string> element_names;  // [E] scene order
   std::vector<std::string> element_types;  // [E] "source", "station", ...
   std::vector<std::string> station_names;  // [S]

@@ -8,6 +8,7 @@
 
 #include "engine/model/model.h"
 #include "engine/scene/sha256.h"
+#include "engine/variants/variant_set.h"
 #include "kernels/flow/flow_state.h"
 
 namespace plantwin {
@@ -22,6 +23,24 @@ std::string utc_now() {
   return buf;
 }
 
+// /variants/params/<path>: each varied parameter's value in every variant.
+std::vector<VariantParam> variant_params(const VariantSet& set) {
+  std::vector<VariantParam> out;
+  for (size_t p = 0; p < set.params.size(); ++p) {
+    VariantParam vp;
+    vp.name = set.params[p].text;
+    vp.unit = set.params[p].unit;
+    vp.components = set.params[p].kind == ParamKind::Position ? 3 : 1;
+    for (size_t v = 0; v < set.size(); ++v) {
+      const ParamValue& x = set.values[v][p];
+      if (vp.components == 3) vp.values.insert(vp.values.end(), x.position.begin(), x.position.end());
+      else vp.values.push_back(x.value);
+    }
+    out.push_back(std::move(vp));
+  }
+  return out;
+}
+
 void label(const Scene& scene, const Model& model, const RunSettings& run, BatchResults& r) {
   r.scene_name = scene.name;
   r.scene_text = scene.text;
@@ -31,7 +50,6 @@ void label(const Scene& scene, const Model& model, const RunSettings& run, Batch
   r.warmup_s = run.warmup_s;
   r.replications = static_cast<int32_t>(run.replications);
   r.created_utc = utc_now();
-  r.variant_names = {"baseline"};
   for (const auto& e : scene.elements) {
     r.element_names.push_back(e.name);
     r.element_types.push_back(element_type_name(e.type));
@@ -73,10 +91,17 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
 }  // namespace
 
 BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend, const BatchOptions& options) {
+  // The loader has checked every variant (apply_variant reports nothing new here).
+  const VariantSet set = expand_variants(scene);
+  std::vector<Scene> variants;
+  Diagnostics unused;
+  for (size_t v = 0; v < set.size(); ++v) variants.push_back(apply_variant(scene, set, v, unused));
   int32_t inf_slots = 1024;
-  Model model = compile_model(scene, run, inf_slots);
+  Model model = compile_model(variants, run, inf_slots);
   BatchResults r;
   label(scene, model, run, r);
+  r.variant_names = set.names;
+  r.variant_params = variant_params(set);
   r.backend = backend.name();
   const int64_t L = model.lanes();
   const int64_t St = model.n_stations(), B = model.n_buffers(), Q = static_cast<int64_t>(model.sources.size());
@@ -110,7 +135,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
             "an infinite buffer came to hold more than 1048576 parts in one lane: the line is unstable "
             "(parts arrive faster than they are served); give the buffer a finite capacity or slow the source");
       inf_slots *= 4;
-      model = compile_model(scene, run, inf_slots);
+      model = compile_model(variants, run, inf_slots);
       continue;
     }
     store_chunk(model, done, out, r);

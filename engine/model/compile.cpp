@@ -37,91 +37,127 @@ flow::FlowModel Model::view() const {
   return m;
 }
 
+namespace {
+
+// Row v of the per-variant parameters from that variant's scene; returns the part slots each
+// element needs in it.
+std::vector<int32_t> compile_row(const Scene& scene, int32_t v, int32_t inf_slots, Model& m) {
+  const int32_t E = m.n_elements;
+  std::vector<int32_t> slots(E, 0);
+  for (int32_t e = 0; e < E; ++e) {
+    const Element& el = scene.elements[e];
+    const size_t at = static_cast<size_t>(v) * E + e;
+    switch (el.type) {
+      case ElementType::Source:
+        if (!el.saturated) m.main_dist[at] = compile_dist(el.interarrival, m.table);
+        m.capacity[at] = el.limit < 0 ? flow::kUnlimited : el.limit;
+        break;
+      case ElementType::Station:
+        m.capacity[at] = el.servers;
+        m.main_dist[at] = compile_dist(el.process, m.table);
+        if (el.has_failures) {
+          m.ttf_dist[at] = compile_dist(el.mtbf, m.table);
+          m.ttr_dist[at] = compile_dist(el.mttr, m.table);
+        }
+        slots[e] = static_cast<int32_t>(el.servers);
+        break;
+      case ElementType::Buffer:
+        m.capacity[at] = el.infinite ? flow::kUnlimited : el.capacity;
+        // An infinite buffer keeps a ring of inf_slots; capacity 0 passes parts through one slot.
+        slots[e] = el.infinite ? inf_slots : static_cast<int32_t>(std::max<int64_t>(el.capacity, 1));
+        break;
+      case ElementType::Conveyor: {
+        // floor(length / spacing), forgiving the rounding of decimal inputs (0.3 / 0.1 is 2.999...).
+        int64_t cap = std::max<int64_t>(1, static_cast<int64_t>(std::floor(el.length_m / el.spacing_m * (1 + 1e-12))));
+        m.capacity[at] = cap;
+        m.travel[at] = el.length_m / el.speed_mps;
+        m.gap[at] = el.spacing_m / el.speed_mps;
+        slots[e] = static_cast<int32_t>(cap);
+        break;
+      }
+      case ElementType::Sink:
+        m.capacity[at] = 0;
+        break;
+    }
+  }
+  return slots;
+}
+
+}  // namespace
+
 Model compile_model(const Scene& scene, const RunSettings& run, int32_t inf_slots) {
+  return compile_model(std::vector<Scene>{scene}, run, inf_slots);
+}
+
+Model compile_model(const std::vector<Scene>& variants, const RunSettings& run, int32_t inf_slots) {
   Model m;
+  const Scene& scene = variants.front();  // the element graph is the same in every variant
   const int32_t E = static_cast<int32_t>(scene.elements.size());
+  const int32_t V = static_cast<int32_t>(variants.size());
   m.n_elements = E;
+  m.n_variants = V;
   m.replications = static_cast<int32_t>(run.replications);
   m.seed = run.seed;
   m.warmup_s = run.warmup_s;
   m.horizon_s = run.horizon_s;
   m.inf_slots = inf_slots;
-  m.n_variants = 1;  // the variants block comes with the batch issue; variant 0 is the scene as written
 
   m.kind.resize(E);
   m.flags.resize(E);
   m.succ.resize(E);
   m.stat_index.assign(E, -1);
-  m.capacity.resize(E);
-  m.travel.assign(E, 0);
-  m.gap.assign(E, 0);
-  m.main_dist.assign(E, Dist{});
-  m.ttf_dist.assign(E, Dist{});
-  m.ttr_dist.assign(E, Dist{});
-  m.slot_begin.assign(E + 1, 0);
+  const size_t rows = static_cast<size_t>(V) * E;
+  m.capacity.assign(rows, 0);
+  m.travel.assign(rows, 0);
+  m.gap.assign(rows, 0);
+  m.main_dist.assign(rows, Dist{});
+  m.ttf_dist.assign(rows, Dist{});
+  m.ttr_dist.assign(rows, Dist{});
 
   for (int32_t e = 0; e < E; ++e) {
     const Element& el = scene.elements[e];
     m.succ[e] = el.succ;
     uint8_t f = 0;
-    int32_t slots = 0;
     switch (el.type) {
       case ElementType::Source:
         m.kind[e] = flow::kSource;
         m.sources.push_back(e);
         if (el.saturated) f |= flow::kSaturated;
-        else m.main_dist[e] = compile_dist(el.interarrival, m.table);
+        else m.timed.push_back(e);
         if (el.discard_when_blocked) f |= flow::kDiscard;
-        m.capacity[e] = el.limit < 0 ? flow::kUnlimited : el.limit;
-        if (!el.saturated) m.timed.push_back(e);
         break;
       case ElementType::Station:
         m.kind[e] = flow::kStation;
         m.stat_index[e] = static_cast<int32_t>(m.stations.size());
         m.stations.push_back(e);
-        m.capacity[e] = el.servers;
-        m.main_dist[e] = compile_dist(el.process, m.table);
-        if (el.has_failures) {
-          f |= flow::kFailures;
-          m.ttf_dist[e] = compile_dist(el.mtbf, m.table);
-          m.ttr_dist[e] = compile_dist(el.mttr, m.table);
-        }
-        slots = static_cast<int32_t>(el.servers);
+        if (el.has_failures) f |= flow::kFailures;
         m.timed.push_back(e);
         break;
       case ElementType::Buffer:
         m.kind[e] = flow::kBuffer;
         m.stat_index[e] = static_cast<int32_t>(m.buffers.size());
         m.buffers.push_back(e);
-        if (el.infinite) {
-          f |= flow::kInfinite;
-          m.capacity[e] = flow::kUnlimited;
-          slots = inf_slots;
-        } else {
-          m.capacity[e] = el.capacity;
-          slots = static_cast<int32_t>(std::max<int64_t>(el.capacity, 1));  // capacity 0 passes parts through one slot
-        }
+        if (el.infinite) f |= flow::kInfinite;
         break;
-      case ElementType::Conveyor: {
+      case ElementType::Conveyor:
         m.kind[e] = flow::kConveyor;
         if (el.accumulating) f |= flow::kAccumulating;
-        // floor(length / spacing), forgiving the rounding of decimal inputs (0.3 / 0.1 is 2.999...).
-        int64_t cap = std::max<int64_t>(1, static_cast<int64_t>(std::floor(el.length_m / el.spacing_m * (1 + 1e-12))));
-        m.capacity[e] = cap;
-        m.travel[e] = el.length_m / el.speed_mps;
-        m.gap[e] = el.spacing_m / el.speed_mps;
-        slots = static_cast<int32_t>(cap);
         m.timed.push_back(e);
         break;
-      }
       case ElementType::Sink:
         m.kind[e] = flow::kSink;
-        m.capacity[e] = 0;
         break;
     }
     m.flags[e] = f;
-    m.slot_begin[e + 1] = m.slot_begin[e] + slots;
   }
+  // Slots: the most any variant needs (a variant with fewer servers leaves the rest idle).
+  std::vector<int32_t> slots(E, 0);
+  for (int32_t v = 0; v < V; ++v) {
+    std::vector<int32_t> need = compile_row(variants[v], v, inf_slots, m);
+    for (int32_t e = 0; e < E; ++e) slots[e] = std::max(slots[e], need[e]);
+  }
+  m.slot_begin.assign(E + 1, 0);
+  for (int32_t e = 0; e < E; ++e) m.slot_begin[e + 1] = m.slot_begin[e] + slots[e];
   m.n_slots = m.slot_begin[E];
   std::sort(m.timed.begin(), m.timed.end());
   m.timed_index.assign(E, -1);

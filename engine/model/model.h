@@ -39,4 +39,9 @@ struct Model {
 // command line overrides them). `inf_slots` is the ring size of each infinite buffer.
 Model compile_model(const Scene& scene, const RunSettings& run, int32_t inf_slots = 1024);
 
+// Compiles a batch of variants: the structure from variants[0] (the baseline), one parameter
+// row per variant. Every variant has the same element graph (the variants block can only
+// change numbers, durations and positions).
+Model compile_model(const std::vector<Scene>& variants, const RunSettings& run, int32_t inf_slots = 1024);
+
 }  // namespace plantwin

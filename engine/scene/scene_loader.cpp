@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 
 #include "engine/scene/units.h"
+#include "engine/variants/variant_set.h"
+#include "engine/variants/param_access.h"
 
 namespace plantwin {
 
@@ -122,6 +124,21 @@ class SceneReader {
   void resolve_graph(Scene& scene, const std::vector<std::pair<std::string, YAML::Node>>& to_refs,
                      const YAML::Node& elements_node, const std::set<std::string>& declared);
   void resolve_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
+
+  // The `variants:` block (docs/scene-format.md, "Variants"), read after the elements so
+  // that paths resolve against them. Value kinds are checked here; value ranges depend on
+  // the other values of a variant and are checked by apply_variant.
+  struct VariantsContext {
+    const Scene& scene;
+    const std::vector<YAML::Node>& element_nodes;  // aligned with scene.elements
+    const std::set<std::string>& declared;          // names given in the file, even if rejected
+  };
+  void read_variants(const YAML::Node& n, Scene& scene, const VariantsContext& cx);
+  std::optional<ParamPath> param_path(const YAML::Node& key, const std::string& where, const VariantsContext& cx);
+  std::optional<ParamValue> param_value(const YAML::Node& n, const ParamPath& p, const std::string& where);
+  // A map {path: X}: calls `each` for every resolved path, reporting a parameter given twice.
+  void param_map(const YAML::Node& map, const std::string& where, const VariantsContext& cx,
+                 const std::function<void(const ParamPath&, const YAML::Node&)>& each);
 };
 
 bool SceneReader::check_map(const YAML::Node& map, const std::string& where,
@@ -842,6 +859,296 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
   }
 }
 
+// The parameters of an element that a variant may set, as "key" or "key.sub". A distribution
+// varies whole only where the scene gives a constant, else by its family's own parameters;
+// a conveyor's length only where the scene gives `length` (a path or positions derive it).
+std::vector<std::string> variable_keys(const Element& e, const YAML::Node& n) {
+  std::vector<std::string> k;
+  auto dist = [&](const std::string& key, const DistSpec& d) {
+    if (d.family == DistFamily::Constant) k.push_back(key);
+    for (const auto& s : dist_param_names(d)) k.push_back(key + "." + s);
+  };
+  switch (e.type) {
+    case ElementType::Source:
+      if (!e.saturated) dist("interarrival", e.interarrival);
+      break;
+    case ElementType::Station:
+      k.push_back("capacity");
+      dist("process", e.process);
+      if (e.has_failures) {
+        dist("failures.mtbf", e.mtbf);
+        dist("failures.mttr", e.mttr);
+      }
+      break;
+    case ElementType::Buffer:
+      if (!e.infinite) k.push_back("capacity");  // inf is not a number a variant could change
+      break;
+    case ElementType::Conveyor:
+      k.push_back("speed");
+      if (n["length"]) k.push_back("length");
+      k.push_back("spacing");
+      break;
+    case ElementType::Sink:
+      break;
+  }
+  if (e.has_at) k.push_back("at");
+  return k;
+}
+
+constexpr int64_t kMaxVariants = 1000000;  // a batch larger than this is surely a slip
+
+std::optional<ParamPath> SceneReader::param_path(const YAML::Node& key, const std::string& where,
+                                                 const VariantsContext& cx) {
+  const std::string text = key.IsScalar() ? key.Scalar() : "";
+  const std::string first = text.substr(0, text.find('.'));
+  if (first == "run") {
+    error(key, where, quote(text) + " is a run setting, not a parameter; only element values can vary");
+    return std::nullopt;
+  }
+  // Element names may contain dots: take the longest name the path starts with.
+  int el = -1;
+  for (size_t i = 0; i < cx.scene.elements.size(); ++i) {
+    const std::string& nm = cx.scene.elements[i].name;
+    if (text.size() > nm.size() + 1 && text.compare(0, nm.size(), nm) == 0 && text[nm.size()] == '.' &&
+        (el < 0 || nm.size() > cx.scene.elements[static_cast<size_t>(el)].name.size()))
+      el = static_cast<int>(i);
+  }
+  if (el < 0) {
+    for (const auto& d : cx.declared)  // rejected for its own errors: reported there
+      if (text.rfind(d + ".", 0) == 0) return std::nullopt;
+    std::string msg = "unknown parameter " + quote(text);
+    if (text.find('.') == std::string::npos) {
+      msg += ": a parameter is written element.key, such as 'm1.process'";
+    } else {
+      std::vector<std::string> names;
+      for (const auto& e : cx.scene.elements) names.push_back(e.name);
+      msg += ": no element named " + quote(first);
+      std::string hint = did_you_mean(first, names);
+      if (!hint.empty()) msg += "; did you mean " + quote(hint + text.substr(first.size())) + "?";
+    }
+    error(key, where, msg);
+    return std::nullopt;
+  }
+  const Element& e = cx.scene.elements[static_cast<size_t>(el)];
+  const std::string rest = text.substr(e.name.size() + 1);
+  const std::vector<std::string> keys = variable_keys(e, cx.element_nodes[static_cast<size_t>(el)]);
+  if (std::find(keys.begin(), keys.end(), rest) == keys.end()) {
+    std::string msg = "unknown parameter " + quote(text);
+    std::string hint = did_you_mean(rest, keys);
+    if (!hint.empty()) {
+      msg += "; did you mean " + quote(e.name + "." + hint) + "?";
+    } else if (keys.empty()) {
+      msg += ": " + std::string(element_type_name(e.type)) + " " + quote(e.name) + " has no parameter a variant can set";
+    } else {
+      msg += ": the parameters of " + std::string(element_type_name(e.type)) + " " + quote(e.name) + " are ";
+      for (size_t i = 0; i < keys.size(); ++i) msg += (i ? ", " : "") + e.name + "." + keys[i];
+    }
+    error(key, where, msg);
+    return std::nullopt;
+  }
+  ParamPath p;
+  p.text = text;
+  p.element = el;
+  p.loc = loc_of(key);
+  const size_t key_len = rest.rfind("failures.", 0) == 0 ? rest.find('.', 9) : rest.find('.');
+  p.key = rest.substr(0, key_len);
+  p.sub = key_len == std::string::npos ? "" : rest.substr(key_len + 1);
+  classify_param(cx.scene, p);
+  return p;
+}
+
+std::optional<ParamValue> SceneReader::param_value(const YAML::Node& n, const ParamPath& p, const std::string& where) {
+  const std::string w = where + ", parameter " + quote(p.text);
+  ParamValue v;
+  v.loc = loc_of(n);
+  switch (p.kind) {
+    case ParamKind::Number:
+      if (auto x = number(n, w)) { v.value = *x; return v; }
+      break;
+    case ParamKind::Duration:
+      if (auto x = duration(n, w)) { v.value = *x; return v; }
+      break;
+    case ParamKind::Count:
+      if (auto x = integer(n, w)) { v.value = static_cast<double>(*x); return v; }
+      break;
+    case ParamKind::Position:
+      if (auto x = vec3(n, w)) { v.position = *x; return v; }
+      break;
+  }
+  return std::nullopt;
+}
+
+void SceneReader::param_map(const YAML::Node& map, const std::string& where, const VariantsContext& cx,
+                            const std::function<void(const ParamPath&, const YAML::Node&)>& each) {
+  if (!map.IsMap() || map.size() == 0) {
+    error(map, where, "expected a map of parameters such as {m1.process: 20s}, got " + describe(map));
+    return;
+  }
+  std::vector<ParamPath> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    auto p = param_path(it->first, where, cx);
+    if (!p) continue;
+    bool twice = false;
+    for (const auto& q : seen) twice |= same_param(q, *p);
+    if (twice) {
+      error(it->first, where, "parameter " + quote(p->text) + " is given twice");
+      continue;
+    }
+    seen.push_back(*p);
+    each(*p, it->second);
+  }
+}
+
+void SceneReader::read_variants(const YAML::Node& n, Scene& scene, const VariantsContext& cx) {
+  VariantsSpec spec;
+  if (!check_map(n, "key 'variants'", {"cases", "sweep", "sample"})) return;
+  int64_t total = 1;  // the baseline
+  if (n["cases"]) {
+    const YAML::Node& cs = n["cases"];
+    const std::string w = "key 'variants.cases'";
+    if (!cs.IsSequence() || cs.size() == 0) error(cs, w, "expected a list of cases {name, set}, got " + describe(cs));
+    else
+      for (const YAML::Node& c : cs) {
+        if (!check_map(c, w, {"name", "set"}) || !require(c, "name", w) || !require(c, "set", w)) continue;
+        CaseSpec cs_;
+        cs_.loc = loc_of(c);
+        auto name = string(c["name"], subkey(w, "name"));
+        if (!name) continue;
+        cs_.name = *name;
+        const std::string cw = w + ", case " + quote(*name);
+        // Variant names are unique across the batch: "baseline" and "sample-N" are taken.
+        static const std::regex sample_name("sample-[0-9]+");
+        bool dup = false;
+        for (const auto& o : spec.cases) dup |= o.name == *name;
+        if (!std::regex_match(*name, name_pattern()))
+          error(c["name"], cw, "a case name must match [A-Za-z_][A-Za-z0-9_.-]*");
+        else if (dup) error(c["name"], cw, "defined twice; case names are unique");
+        else if (*name == "baseline" || (n["sample"] && std::regex_match(*name, sample_name)))
+          error(c["name"], cw, quote(*name) + " is the name of a generated variant; choose another");
+        param_map(c["set"], cw + ", key 'set'", cx, [&](const ParamPath& p, const YAML::Node& val) {
+          if (auto v = param_value(val, p, cw)) cs_.set.emplace_back(p, *v);
+        });
+        spec.cases.push_back(std::move(cs_));
+      }
+    total += static_cast<int64_t>(spec.cases.size());
+  }
+  if (n["sweep"]) {
+    const std::string w = "key 'variants.sweep'";
+    int64_t product = 1;
+    param_map(n["sweep"], w, cx, [&](const ParamPath& p, const YAML::Node& val) {
+      SweepAxis ax;
+      ax.path = p;
+      if (val.IsSequence() && val.size() > 0) {
+        bool ok = true;
+        for (const YAML::Node& x : val) {
+          auto v = param_value(x, p, w);
+          if (v) ax.values.push_back(*v); else ok = false;
+        }
+        if (!ok) return;
+      } else if (val.IsMap()) {
+        const std::string rw = w + ", parameter " + quote(p.text);
+        if (!check_map(val, rw, {"range", "steps"}) || !require(val, "range", rw) || !require(val, "steps", rw)) return;
+        if (p.kind == ParamKind::Position) {
+          error(val, rw, "a range needs a number, duration or count; give a position as a list of values");
+          return;
+        }
+        const YAML::Node& r = val["range"];
+        if (!r.IsSequence() || r.size() != 2) {
+          error(r, subkey(rw, "range"), "expected [lo, hi], got " + describe(r));
+          return;
+        }
+        auto lo = param_value(r[0], p, w), hi = param_value(r[1], p, w);
+        auto steps = integer(val["steps"], subkey(rw, "steps"));
+        if (steps && (*steps < 2 || *steps > kMaxVariants)) {
+          error(val["steps"], subkey(rw, "steps"), "must be from 2 to " + std::to_string(kMaxVariants) + ", got " +
+                                                      std::to_string(*steps));
+          return;
+        }
+        if (!lo || !hi || !steps) return;
+        if (!(lo->value < hi->value)) {
+          error(r, subkey(rw, "range"), "needs lo < hi");
+          return;
+        }
+        for (int64_t i = 0; i < *steps; ++i) {
+          ParamValue v;
+          v.loc = p.loc;  // generated: no value of its own in the file
+          v.value = lo->value + (hi->value - lo->value) * static_cast<double>(i) / static_cast<double>(*steps - 1);
+          if (p.kind == ParamKind::Count) v.value = std::round(v.value);
+          ax.values.push_back(v);
+        }
+      } else {
+        error(val, w + ", parameter " + quote(p.text),
+              "expected a list of values or {range: [lo, hi], steps: n}, got " + describe(val));
+        return;
+      }
+      product = std::min<int64_t>(product * static_cast<int64_t>(ax.values.size()), kMaxVariants + 1);
+      spec.sweep.push_back(std::move(ax));
+    });
+    if (!spec.sweep.empty()) total += product;
+  }
+  if (n["sample"]) {
+    const YAML::Node& s = n["sample"];
+    const std::string w = "key 'variants.sample'";
+    if (check_map(s, w, {"method", "count", "ranges"}) && require(s, "count", w) && require(s, "ranges", w)) {
+      SampleSpec sp;
+      sp.loc = loc_of(s);
+      bool ok = true;
+      if (s["method"]) {
+        auto m = string(s["method"], subkey(w, "method"));
+        if (m && (*m == "lhs" || *m == "uniform")) sp.lhs = *m == "lhs";
+        else {
+          ok = false;
+          if (m) {
+            std::string hint = did_you_mean(*m, {"lhs", "uniform"});
+            error(s["method"], subkey(w, "method"),
+                  "expected lhs or uniform, got " + quote(*m) + (hint.empty() ? "" : "; did you mean " + quote(hint) + "?"));
+          }
+        }
+      }
+      if (auto c = integer(s["count"], subkey(w, "count"))) {
+        if (*c < 1 || *c > kMaxVariants) {
+          error(s["count"], subkey(w, "count"), "must be from 1 to " + std::to_string(kMaxVariants) + ", got " +
+                                                    std::to_string(*c));
+          ok = false;
+        } else sp.count = *c;
+      } else ok = false;
+      const std::string rw = subkey(w, "ranges");
+      param_map(s["ranges"], rw, cx, [&](const ParamPath& p, const YAML::Node& val) {
+        const std::string pw = rw + ", parameter " + quote(p.text);
+        if (p.kind == ParamKind::Position) {
+          error(val, pw, "only numbers, durations and counts can be sampled, not a position");
+          ok = false;
+          return;
+        }
+        if (!val.IsSequence() || val.size() != 2) {
+          error(val, pw, "expected [lo, hi], got " + describe(val));
+          ok = false;
+          return;
+        }
+        auto lo = param_value(val[0], p, rw), hi = param_value(val[1], p, rw);
+        if (!lo || !hi) {
+          ok = false;
+          return;
+        }
+        if (!(lo->value < hi->value)) {
+          error(val, pw, "needs lo < hi");
+          ok = false;
+          return;
+        }
+        sp.ranges.push_back(SampleRange{p, lo->value, hi->value});
+      });
+      if (ok && !sp.ranges.empty()) {
+        total += sp.count;
+        spec.sample = std::move(sp);
+      }
+    }
+  }
+  if (total > kMaxVariants)
+    error(n, "key 'variants'", "the block makes " + std::to_string(total) + " variants or more; at most " +
+                                   std::to_string(kMaxVariants) + " are allowed");
+  scene.variants = std::move(spec);
+}
+
 void SceneReader::read(const YAML::Node& root, Scene& scene) {
   if (!root.IsMap() && root.Mark().line < 0) {
     error_at({1, 1}, "",
@@ -869,10 +1176,7 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
   // These blocks are rejected as a whole: point at their key, not into them.
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
-    if (k == "variants")
-      error(it->first, "key 'variants'",
-            "variant blocks are not supported yet by this version of plantwin; run the baseline scene without it");
-    else if (k == "physics")
+    if (k == "physics")
       error(it->first, "key 'physics'",
             "the physics block is not supported yet by this version of plantwin (physics conveyors come later)");
   }
@@ -905,6 +1209,7 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
   }
   resolve_graph(scene, to_refs, els, seen);
   resolve_conveyors(scene, element_nodes);
+  if (root["variants"]) read_variants(root["variants"], scene, VariantsContext{scene, element_nodes, seen});
 }
 
 }  // namespace
@@ -927,6 +1232,11 @@ LoadResult load_scene_text(const std::string& text, const std::string& path) {
     SceneReader(path, r.diagnostics).read(root, scene);
   } catch (const YAML::Exception& ex) {
     r.diagnostics.error(path, {ex.mark.line + 1, ex.mark.column + 1}, std::string("YAML: ") + ex.msg);
+  }
+  // Every variant's values are checked here too, so that a batch never starts with a bad one.
+  if (!r.diagnostics.has_errors() && !scene.variants.empty()) {
+    const VariantSet set = expand_variants(scene);
+    for (size_t v = 1; v < set.size(); ++v) apply_variant(scene, set, v, r.diagnostics);
   }
   if (!r.diagnostics.has_errors()) r.scene = std::move(scene);
   return r;

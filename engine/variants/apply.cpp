@@ -1,0 +1,109 @@
+// apply_variant: the scene one variant runs. The loader checked each value's kind; whether a
+// value is in range can depend on the variant's other values (a triangular min and mode) and
+// on geometry (a moved `at` changes a derived conveyor length), so it is checked here, with
+// the same limits the loader applies to a scene's own values.
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engine/scene/units.h"
+#include "engine/variants/param_access.h"
+#include "engine/variants/variant_set.h"
+
+namespace plantwin {
+
+namespace {
+
+std::string g(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+// What is wrong with p's value x in scene s (after all of the variant's values are set),
+// or "" when it is fine.
+std::string check_value(const Scene& s, const ParamPath& p, double x) {
+  const Element& e = s.elements[static_cast<size_t>(p.element)];
+  if (p.key == "capacity") {
+    if (x != std::round(x)) return "must be a whole number, got " + g(x);
+    if (e.type == ElementType::Buffer && (x < 0 || x > 100000000))
+      return "buffer capacity must be from 0 to 100000000, got " + g(x);
+    if (e.type == ElementType::Station && (x < 1 || x > 4096))
+      return "parallel servers must be from 1 to 4096, got " + g(x);
+    return "";
+  }
+  if (p.key == "speed" || p.key == "length" || p.key == "spacing")
+    return x > 0 ? "" : "must be positive (" + p.unit + "), got " + g(x);
+  const DistSpec* d = param_dist(e, p.key);
+  if (!d) return "";
+  const std::string shown = p.kind == ParamKind::Duration ? format_duration(x) : g(x);
+  if (p.sub == "k") return x >= 1 && x <= 1000000 && x == std::round(x) ? "" : "must be a whole number from 1 to 1000000, got " + g(x);
+  if (p.sub == "shape") return x >= 0.05 && x <= 1000 ? "" : "must be between 0.05 and 1000, got " + g(x);
+  if (p.sub == "min") return x >= 0 ? "" : "must not be negative, got " + shown;
+  if ((p.sub == "sd" || p.sub == "cv") && d->family != DistFamily::Gamma)  // gamma needs a spread > 0
+    return x >= 0 ? "" : "must not be negative, got " + shown;
+  if (p.sub == "mode" || p.sub == "max") return "";  // checked as an order below
+  return x > 0 ? "" : "must be positive, got " + shown;  // a constant, mean, scale, gamma's cv
+}
+
+// The order a uniform or triangular distribution needs, or "" when it holds.
+std::string check_order(const DistSpec& d) {
+  if (d.family == DistFamily::Uniform && !(d.min <= d.max && d.max > 0))
+    return "needs min <= max and max > 0, got [" + format_duration(d.min) + ", " + format_duration(d.max) + "]";
+  if (d.family == DistFamily::Triangular && !(d.min <= d.mode && d.mode <= d.max && d.min < d.max))
+    return "needs min <= mode <= max and min < max, got [" + format_duration(d.min) + ", " +
+           format_duration(d.mode) + ", " + format_duration(d.max) + "]";
+  return "";
+}
+
+bool same_value(const ParamPath& p, const ParamValue& a, const ParamValue& b) {
+  return p.kind == ParamKind::Position ? a.position == b.position : a.value == b.value;
+}
+
+}  // namespace
+
+Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnostics& diag) {
+  Scene s = base;
+  const std::vector<ParamValue>& row = set.values[v];
+  for (size_t p = 0; p < set.params.size(); ++p) write_param(s, set.params[p], row[p]);
+  for (auto& e : s.elements)
+    if (e.type == ElementType::Conveyor && e.length_from_positions && e.succ >= 0) {
+      const Vec3& a = e.at;
+      const Vec3& b = s.elements[static_cast<size_t>(e.succ)].at;
+      e.length_m = std::sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) + (b[2] - a[2]) * (b[2] - a[2]));
+    }
+
+  auto report = [&](size_t p, const std::string& msg) {
+    diag.error(base.path, row[p].loc,
+               "variant " + ("'" + set.names[v] + "'") + ", parameter '" + set.params[p].text + "': " + msg);
+  };
+  std::set<std::pair<int, std::string>> ordered;  // distributions whose order is already checked
+  for (size_t p = 0; p < set.params.size(); ++p) {
+    const ParamPath& pp = set.params[p];
+    if (same_value(pp, row[p], read_param(base, pp))) continue;  // the scene's own value: already valid
+    const Element& e = s.elements[static_cast<size_t>(pp.element)];
+    if (pp.kind != ParamKind::Position) {
+      std::string msg = check_value(s, pp, row[p].value);
+      if (!msg.empty()) report(p, msg);
+    }
+    if (const DistSpec* d = param_dist(e, pp.key))
+      if (ordered.insert({pp.element, pp.key}).second) {
+        std::string msg = check_order(*d);
+        if (!msg.empty()) report(p, msg);
+      }
+    if (pp.key == "at") {
+      // A conveyor whose length comes from positions: this one, or one that feeds this element.
+      for (size_t c = 0; c < s.elements.size(); ++c) {
+        const Element& cv = s.elements[c];
+        if (cv.type != ElementType::Conveyor || !cv.length_from_positions) continue;
+        if (static_cast<int>(c) != pp.element && cv.succ != pp.element) continue;
+        if (cv.length_m <= 0)
+          report(p, "conveyor '" + cv.name + "' would have length zero from positions: it stands at the same 'at' as '" +
+                        s.elements[static_cast<size_t>(cv.succ)].name + "'");
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace plantwin
