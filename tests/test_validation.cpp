@@ -111,6 +111,21 @@ TEST_CASE("every shipped scene validates without errors", "[validation]") {
   }
 }
 
+TEST_CASE("every example's scene validates without errors", "[validation]") {
+  const fs::path examples = fs::path(plantwin::test::source_dir()) / "examples";
+  int n = 0;
+  for (const auto& dir : fs::directory_iterator(examples)) {
+    if (!dir.is_directory()) continue;
+    for (const auto& file : yaml_files(dir.path())) {
+      ++n;
+      LoadResult r = load_scene_file(file.string());
+      INFO(file.string() << "\n" << all_diagnostics(r));
+      CHECK(r.scene.has_value());
+    }
+  }
+  CHECK(n >= 2);
+}
+
 TEST_CASE("a missing scene file is reported at line 0, not thrown", "[validation]") {
   LoadResult r = load_scene_file("/nonexistent/plantwin/scene.yaml");
   CHECK_FALSE(r.scene);

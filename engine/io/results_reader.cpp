@@ -145,6 +145,41 @@ std::vector<T> read_numbers(hid_t file, const std::string& path,
   return values;
 }
 
+// The datasets of /variants/params (absent or empty group: none), in HDF5's name order
+// (the writer does not track creation order). Each is [V] or [V, 3]; `unit` is optional.
+std::vector<VariantParam> read_variant_params(hid_t file, hsize_t V) {
+  std::vector<VariantParam> params;
+  const std::string group_path = "/variants/params";
+  if (!exists(file, group_path)) return params;
+  Hid group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose, "opening " + group_path);
+  H5G_info_t info{};
+  check(H5Gget_info(group, &info), "reading " + group_path);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                              nullptr, 0, H5P_DEFAULT);
+    if (length < 0) fail("reading " + group_path);
+    std::string name(static_cast<size_t>(length) + 1, '\0');
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                           H5P_DEFAULT) < 0)
+      fail("reading " + group_path);
+    name.resize(static_cast<size_t>(length));
+    const std::string path = group_path + "/" + name;
+    VariantParam p;
+    p.name = name;
+    {
+      Hid dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "opening " + path);
+      const std::vector<hsize_t> dims = dataset_shape(dataset, path);
+      if (dims.size() == 2) p.components = static_cast<int>(dims[1]);
+      if (H5Aexists(dataset, "unit") > 0) p.unit = read_string_attribute(dataset, "unit");
+    }
+    std::vector<hsize_t> expected = {V};
+    if (p.components != 1) expected.push_back(static_cast<hsize_t>(p.components));
+    p.values = read_numbers<double>(file, path, expected);
+    params.push_back(std::move(p));
+  }
+  return params;
+}
+
 BatchResults read_contents(hid_t file, std::string* plantwin_version) {
   BatchResults r;
   if (plantwin_version) *plantwin_version = read_string_attribute(file, "plantwin_version");
@@ -201,6 +236,8 @@ BatchResults read_contents(hid_t file, std::string* plantwin_version) {
   r.buffer_names = read_string_dataset(file, "/buffers/name");
   r.buffer_mean_level =
       read_numbers<double>(file, "/buffers/mean_level", {L, r.buffer_names.size()});
+
+  r.variant_params = read_variant_params(file, V);
 
   if (exists(file, "/sources/name")) {
     r.source_names = read_string_dataset(file, "/sources/name");

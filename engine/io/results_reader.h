@@ -9,8 +9,9 @@ namespace plantwin {
 // Reads everything write_results writes: the root attributes, names, per-lane KPIs, state
 // fractions, buffer levels and the source extension (left empty when a file lacks
 // /sources or /kpi/events, as a contract-only file from another writer may).
-// The /summary and /variants/params groups are not read (BatchResults has no place for
-// them; the summary is recomputed from the lanes when needed).
+// /variants/params/<name> ([V] or [V, 3], attribute `unit`) is read into variant_params, in
+// HDF5's name order (the file does not keep the writer's order); empty when the group is
+// absent. The /summary group is not read (it is recomputed from the lanes when needed).
 // Throws std::runtime_error("PATH: not a plantwin results file (...)") when the file is
 // missing, not HDF5, or its `format` attribute is not "plantwin-results/1", and
 // std::runtime_error("PATH: corrupt results file (...)") when a required dataset or

@@ -51,6 +51,7 @@ struct Element {
   // conveyor (lengths resolved by the loader)
   double speed_mps = 0;
   double length_m = 0;
+  bool length_given = false;           // the scene writes `length` (only then may a variant set it)
   bool length_from_positions = false;  // derived from `at` here and at `to` (recomputed per variant)
   double spacing_m = 0;
   bool accumulating = true;

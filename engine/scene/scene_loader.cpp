@@ -686,6 +686,7 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
       }
       if (n["length"] && n["path"]) error(n["path"], kw("path"), "give either 'length' or 'path', not both");
       if (n["length"]) {
+        e.length_given = true;
         if (auto v = number(n["length"], kw("length"))) {
           if (*v <= 0) error(n["length"], kw("length"), "must be positive (m), got " + num(*v));
           else e.length_m = *v;
@@ -859,42 +860,6 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
   }
 }
 
-// The parameters of an element that a variant may set, as "key" or "key.sub". A distribution
-// varies whole only where the scene gives a constant, else by its family's own parameters;
-// a conveyor's length only where the scene gives `length` (a path or positions derive it).
-std::vector<std::string> variable_keys(const Element& e, const YAML::Node& n) {
-  std::vector<std::string> k;
-  auto dist = [&](const std::string& key, const DistSpec& d) {
-    if (d.family == DistFamily::Constant) k.push_back(key);
-    for (const auto& s : dist_param_names(d)) k.push_back(key + "." + s);
-  };
-  switch (e.type) {
-    case ElementType::Source:
-      if (!e.saturated) dist("interarrival", e.interarrival);
-      break;
-    case ElementType::Station:
-      k.push_back("capacity");
-      dist("process", e.process);
-      if (e.has_failures) {
-        dist("failures.mtbf", e.mtbf);
-        dist("failures.mttr", e.mttr);
-      }
-      break;
-    case ElementType::Buffer:
-      if (!e.infinite) k.push_back("capacity");  // inf is not a number a variant could change
-      break;
-    case ElementType::Conveyor:
-      k.push_back("speed");
-      if (n["length"]) k.push_back("length");
-      k.push_back("spacing");
-      break;
-    case ElementType::Sink:
-      break;
-  }
-  if (e.has_at) k.push_back("at");
-  return k;
-}
-
 constexpr int64_t kMaxVariants = 1000000;  // a batch larger than this is surely a slip
 
 std::optional<ParamPath> SceneReader::param_path(const YAML::Node& key, const std::string& where,
@@ -931,7 +896,7 @@ std::optional<ParamPath> SceneReader::param_path(const YAML::Node& key, const st
   }
   const Element& e = cx.scene.elements[static_cast<size_t>(el)];
   const std::string rest = text.substr(e.name.size() + 1);
-  const std::vector<std::string> keys = variable_keys(e, cx.element_nodes[static_cast<size_t>(el)]);
+  const std::vector<std::string> keys = settable_keys(e);
   if (std::find(keys.begin(), keys.end(), rest) == keys.end()) {
     std::string msg = "unknown parameter " + quote(text);
     std::string hint = did_you_mean(rest, keys);

@@ -4,6 +4,7 @@
 // the same limits the loader applies to a scene's own values.
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "engine/scene/units.h"
@@ -62,28 +63,28 @@ bool same_value(const ParamPath& p, const ParamValue& a, const ParamValue& b) {
 
 }  // namespace
 
-Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnostics& diag) {
-  Scene s = base;
-  const std::vector<ParamValue>& row = set.values[v];
-  for (size_t p = 0; p < set.params.size(); ++p) write_param(s, set.params[p], row[p]);
+void derive_conveyor_lengths(Scene& s) {
   for (auto& e : s.elements)
     if (e.type == ElementType::Conveyor && e.length_from_positions && e.succ >= 0) {
       const Vec3& a = e.at;
       const Vec3& b = s.elements[static_cast<size_t>(e.succ)].at;
       e.length_m = std::sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) + (b[2] - a[2]) * (b[2] - a[2]));
     }
+}
 
-  auto report = [&](size_t p, const std::string& msg) {
-    diag.error(base.path, row[p].loc,
-               "variant " + ("'" + set.names[v] + "'") + ", parameter '" + set.params[p].text + "': " + msg);
-  };
+void set_params_checked(Scene& s, const Scene& base, const std::vector<ParamPath>& params,
+                        const std::vector<ParamValue>& values,
+                        const std::function<void(size_t, const std::string&)>& report) {
+  for (size_t p = 0; p < params.size(); ++p) write_param(s, params[p], values[p]);
+  derive_conveyor_lengths(s);
+
   std::set<std::pair<int, std::string>> ordered;  // distributions whose order is already checked
-  for (size_t p = 0; p < set.params.size(); ++p) {
-    const ParamPath& pp = set.params[p];
-    if (same_value(pp, row[p], read_param(base, pp))) continue;  // the scene's own value: already valid
+  for (size_t p = 0; p < params.size(); ++p) {
+    const ParamPath& pp = params[p];
+    if (same_value(pp, values[p], read_param(base, pp))) continue;  // the scene's own value: already valid
     const Element& e = s.elements[static_cast<size_t>(pp.element)];
     if (pp.kind != ParamKind::Position) {
-      std::string msg = check_value(s, pp, row[p].value);
+      std::string msg = check_value(s, pp, values[p].value);
       if (!msg.empty()) report(p, msg);
     }
     if (const DistSpec* d = param_dist(e, pp.key))
@@ -103,6 +104,15 @@ Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnost
       }
     }
   }
+}
+
+Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnostics& diag) {
+  Scene s = base;
+  const std::vector<ParamValue>& row = set.values[v];
+  set_params_checked(s, base, set.params, row, [&](size_t p, const std::string& msg) {
+    diag.error(base.path, row[p].loc,
+               "variant " + ("'" + set.names[v] + "'") + ", parameter '" + set.params[p].text + "': " + msg);
+  });
   return s;
 }
 

@@ -116,3 +116,40 @@ bool same_param(const ParamPath& a, const ParamPath& b) {
 }
 
 }  // namespace plantwin
+
+namespace plantwin {
+
+std::vector<std::string> settable_keys(const Element& e) {
+  std::vector<std::string> k;
+  auto dist = [&](const std::string& key, const DistSpec& d) {
+    if (d.family == DistFamily::Constant) k.push_back(key);
+    for (const auto& n : dist_param_names(d)) k.push_back(key + "." + n);
+  };
+  switch (e.type) {
+    case ElementType::Source:
+      if (!e.saturated) dist("interarrival", e.interarrival);
+      break;
+    case ElementType::Station:
+      k.push_back("capacity");
+      dist("process", e.process);
+      if (e.has_failures) {
+        dist("failures.mtbf", e.mtbf);
+        dist("failures.mttr", e.mttr);
+      }
+      break;
+    case ElementType::Buffer:
+      if (!e.infinite) k.push_back("capacity");  // inf is not a number a variant could change
+      break;
+    case ElementType::Conveyor:
+      k.push_back("speed");
+      if (e.length_given) k.push_back("length");
+      k.push_back("spacing");
+      break;
+    case ElementType::Sink:
+      break;
+  }
+  if (e.has_at) k.push_back("at");
+  return k;
+}
+
+}  // namespace plantwin
