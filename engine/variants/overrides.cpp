@@ -1,6 +1,5 @@
 #include "engine/variants/overrides.h"
 
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
