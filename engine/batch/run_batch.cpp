@@ -98,6 +98,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
   for (size_t v = 0; v < set.size(); ++v) variants.push_back(apply_variant(scene, set, v, unused));
   int32_t inf_slots = 1024;
   Model model = compile_model(variants, run, inf_slots);
+  model.first_replication = static_cast<int32_t>(options.first_replication);
   BatchResults r;
   label(scene, model, run, r);
   r.variant_names = set.names;
@@ -136,6 +137,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
             "(parts arrive faster than they are served); give the buffer a finite capacity or slow the source");
       inf_slots *= 4;
       model = compile_model(variants, run, inf_slots);
+      model.first_replication = static_cast<int32_t>(options.first_replication);
       continue;
     }
     store_chunk(model, done, out, r);

@@ -11,6 +11,10 @@ namespace plantwin {
 
 struct BatchOptions {
   int64_t max_chunk_lanes = 0;  // 0: sized from the backend's memory budget
+  // Runs replications first_replication .. first_replication + run.replications - 1 (their
+  // random streams), so that a batch can be extended by more replications later
+  // (append_replications) with the same result as one larger batch.
+  int64_t first_replication = 0;
   // Called after each chunk with lanes done so far and the total.
   std::function<void(int64_t done, int64_t total)> progress;
 };

@@ -14,6 +14,7 @@ flow::FlowModel Model::view() const {
   m.n_buffers = n_buffers();
   m.n_timed = static_cast<int32_t>(timed.size());
   m.replications = replications;
+  m.first_replication = first_replication;
   m.seed_lo = static_cast<uint32_t>(seed);
   m.seed_hi = static_cast<uint32_t>(seed >> 32);
   m.warmup = warmup_s;

@@ -15,6 +15,7 @@ struct Model {
   uint64_t seed = 1;
   double warmup_s = 0, horizon_s = 0;
   int32_t inf_slots = 0;  // ring size given to each infinite buffer
+  int32_t first_replication = 0;  // the random streams of replication first_replication + r
 
   std::vector<uint8_t> kind, flags;
   std::vector<int32_t> succ, pred_begin, pred, slot_begin, stat_index, timed, timed_index;

@@ -29,7 +29,8 @@ struct FlowModel {
   int32_t n_stations = 0;
   int32_t n_buffers = 0;
   int32_t n_timed = 0;     // elements that schedule events: sources, stations, conveyors
-  int32_t replications = 1;
+  int32_t replications = 1;       // replications per variant in this batch
+  int32_t first_replication = 0;  // replication index of the batch's first (adding replications later)
   uint32_t seed_lo = 0, seed_hi = 0;
   double warmup = 0;       // statistics start here [s]
   double end = 0;          // warmup + horizon [s]

@@ -20,7 +20,7 @@ class LaneSim {
   PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane)
       : m_(m), s_(s), l_(local_lane * s.lane_spacing), L_(s.lanes) {
     variant_ = static_cast<int32_t>(global_lane / m.replications);
-    rep_ = static_cast<uint32_t>(global_lane % m.replications);
+    rep_ = static_cast<uint32_t>(m.first_replication + global_lane % m.replications);
     prow_ = static_cast<int64_t>(variant_) * m.n_elements;
   }
 

@@ -1,4 +1,4 @@
-// plantwin: the command line. Verbs: run, validate, info, compare, version.
+// plantwin: the command line. Verbs: run, validate, info, compare, warmup, version.
 // Exit status: 0 success, 2 invalid input (scene or arguments), 1 a failure while running.
 #include <CLI/CLI.hpp>
 #include <omp.h>
@@ -11,7 +11,10 @@
 #include <iostream>
 
 #include "engine/backend/backend.h"
+#include "engine/batch/feasibility.h"
+#include "engine/batch/pilot_series.h"
 #include "engine/batch/run_batch.h"
+#include "engine/batch/target_ci.h"
 #include "engine/io/compare.h"
 #include "engine/io/kpi_table.h"
 #include "engine/io/results_reader.h"
@@ -19,7 +22,9 @@
 #include "engine/physics/bullet_info.h"
 #include "engine/scene/scene_loader.h"
 #include "engine/scene/units.h"
+#include "engine/stats/mser.h"
 #include "engine/variants/overrides.h"
+#include "engine/variants/variant_set.h"
 #include "engine/version.h"
 
 namespace pw = plantwin;
@@ -92,6 +97,9 @@ struct RunArgs {
   int64_t replications = -1;  // -1: not given
   std::string seed;
   std::vector<std::string> sets;  // --set path=value, in order
+  double target_ci = 0;           // percent; 0: run the replications asked for
+  int64_t max_replications = 1000;
+  std::string kpi = "throughput_per_h";
   bool quiet = false;
 };
 
@@ -160,6 +168,18 @@ int cmd_run(const RunArgs& a) {
     std::cerr << "plantwin run: " << ex.what() << "\n";
     return kExitInvalid;
   }
+  {
+    // Refuse a batch this machine cannot hold (memory) or store (disk), before simulating.
+    pw::RunSettings one = run;
+    one.replications = 1;
+    const int64_t V = std::max<int64_t>(1, static_cast<int64_t>(pw::expand_variants(scene).size()));
+    const int64_t L = run.replications > INT64_MAX / V ? INT64_MAX : V * run.replications;
+    pw::Feasibility f = pw::check_batch(pw::compile_model(scene, one), *backend, a.output, L, V);
+    if (!f.ok) {
+      std::cerr << "plantwin run: " << f.why << "\n";
+      return kExitInvalid;
+    }
+  }
   if (!a.quiet) {
     std::string note;
     if (a.backend == "auto" && backend->name() == "cpu") {
@@ -177,7 +197,23 @@ int cmd_run(const RunArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   pw::BatchResults results;
   try {
-    results = pw::run_batch(scene, run, *backend, opt);
+    if (a.target_ci > 0) {
+      pw::TargetCi target;
+      target.percent = a.target_ci;
+      target.kpi = a.kpi;
+      target.max_replications = a.max_replications;
+      pw::TargetCiOutcome outcome;
+      results = pw::run_to_target(scene, run, *backend, target, opt, &outcome);
+      char line[512];
+      std::snprintf(line, sizeof line, "%s %s: every variant's 95 %% half-width of %s %s %g %% of its mean after %lld replications (%d batches; widest: '%s' at %.3g %%)",
+                    "plantwin:", outcome.reached ? "target reached" : "target NOT reached", a.kpi.c_str(),
+                    outcome.reached ? "within" : "is not within", a.target_ci,
+                    static_cast<long long>(outcome.replications), outcome.rounds, outcome.worst_variant.c_str(),
+                    outcome.worst_percent);
+      if (!a.quiet || !outcome.reached) std::cerr << line << (outcome.reached ? "" : "; the --max-replications cap stopped it") << "\n";
+    } else {
+      results = pw::run_batch(scene, run, *backend, opt);
+    }
   } catch (const std::exception& ex) {
     std::cerr << "plantwin run: " << ex.what() << "\n";
     return kExitFailure;
@@ -256,6 +292,108 @@ int cmd_compare(const CompareArgs& a) {
   return 0;
 }
 
+struct WarmupArgs {
+  std::string scene, horizon, series = "wip", backend = "auto";
+  int64_t replications = 40;  // averaging 40 start-ups keeps MSER from chasing noise
+  int64_t batch = 5;
+  int threads = 0;
+};
+
+// Pilot windows: the series has this many observations (20 batch means at the default batch 5).
+constexpr int64_t kWarmupWindows = 100;
+
+int cmd_warmup(const WarmupArgs& a) {
+  pw::LoadResult lr = pw::load_scene_file(a.scene);
+  if (report(lr) > 0) return kExitInvalid;
+  const pw::Scene& scene = *lr.scene;
+  pw::PilotOptions po;
+  po.horizon_s = scene.run.warmup_s + scene.run.horizon_s;
+  if (!a.horizon.empty()) {
+    auto h = pw::parse_duration(a.horizon);
+    if (!h || *h <= 0) {
+      std::cerr << "plantwin warmup: --horizon: expected a positive duration such as 8h or 3600, got '" << a.horizon
+                << "'\n";
+      return kExitInvalid;
+    }
+    po.horizon_s = *h;
+  }
+  if (a.replications < 1) {
+    std::cerr << "plantwin warmup: --replications must be at least 1\n";
+    return kExitInvalid;
+  }
+  if (a.batch < 1 || kWarmupWindows / a.batch < 4) {
+    std::cerr << "plantwin warmup: --batch must be from 1 to " << kWarmupWindows / 4 << " (the pilot has "
+              << kWarmupWindows << " windows and MSER needs at least 4 batches)\n";
+    return kExitInvalid;
+  }
+  if (a.threads < 0) {
+    std::cerr << "plantwin warmup: --threads must be at least 1\n";
+    return kExitInvalid;
+  }
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+  std::unique_ptr<pw::Backend> backend;
+  try {
+    backend = pw::make_backend(a.backend);
+  } catch (const std::exception& ex) {
+    std::cerr << "plantwin warmup: " << ex.what() << "\n";
+    return kExitInvalid;
+  }
+  po.replications = a.replications;
+  po.windows = kWarmupWindows;
+  const bool wip = a.series == "wip";
+  std::cerr << "plantwin warmup: " << scene.name << ": pilot of " << pw::format_duration(po.horizon_s)
+            << " from empty, " << po.replications << " replication(s), seed " << scene.run.seed << ", "
+            << po.windows << " windows; backend " << backend->describe() << "\n";
+  Progress progress(true);
+  po.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
+  pw::PilotSeries ps;
+  pw::MserResult m;
+  try {
+    ps = pw::run_pilot_series(scene, po, *backend);
+    m = pw::mser(wip ? ps.wip : ps.throughput_per_h, a.batch);
+  } catch (const std::exception& ex) {
+    std::cerr << "plantwin warmup: " << ex.what() << "\n";
+    return kExitFailure;
+  }
+  const double bw = ps.window_s * static_cast<double>(a.batch);  // simulated time per batch
+  const char* what = wip ? "WIP (time-average parts in the system)" : "throughput (parts/h)";
+  std::printf("Series: %s per window of %s, mean of %lld replication(s) started empty\n", what,
+              pw::format_duration(ps.window_s).c_str(), static_cast<long long>(ps.replications));
+  std::printf("\nBatch means (MSER-%lld: %lld windows = %s per batch)\n", static_cast<long long>(a.batch),
+              static_cast<long long>(a.batch), pw::format_duration(bw).c_str());
+  std::printf("  %5s  %10s  %10s  %12s\n", "batch", "from", "to", wip ? "WIP" : "parts/h");
+  for (size_t i = 0; i < m.batch_means.size(); ++i)
+    std::printf("  %5zu  %10s  %10s  %12.4g\n", i + 1, pw::format_duration(bw * i).c_str(),
+                pw::format_duration(bw * (i + 1)).c_str(), m.batch_means[i]);
+  std::printf("\nMSER curve (d: batches deleted; searched d = 0..%lld, the first half)\n",
+              static_cast<long long>(m.searched - 1));
+  std::printf("  %5s  %10s  %12s\n", "d", "deleted", "MSER(d)");
+  auto row = [&](int64_t d) {
+    std::printf("  %5lld  %10s  %12.4g%s\n", static_cast<long long>(d), pw::format_duration(bw * d).c_str(),
+                m.statistic[d],
+                d == m.best_batches ? "  <- minimum" : (d == m.global_best_batches ? "  <- smaller (second half)" : ""));
+  };
+  for (int64_t d = 0; d < m.searched; ++d) row(d);
+  if (m.min_in_second_half) {
+    std::printf("  %5s\n", "...");
+    row(m.global_best_batches);
+  }
+  const double warm = bw * static_cast<double>(m.best_batches);
+  std::printf("\nRecommended warm-up: %s (d* = %lld batch(es) = %lld observations of %lld; scene's run.warmup: %s)\n",
+              warm > 0 ? pw::format_duration(warm).c_str() : "0 (no initial transient detected)",
+              static_cast<long long>(m.best_batches), static_cast<long long>(m.truncation),
+              static_cast<long long>(ps.windows), pw::format_duration(scene.run.warmup_s).c_str());
+  if (m.at_boundary)
+    std::printf("caution: the minimum is at the end of the searched first half: the transient may last longer "
+                "than half the pilot; rerun with a longer --horizon\n");
+  if (m.min_in_second_half)
+    std::printf("caution: MSER is smaller still at d = %lld (%s), in the second half of the series: the pilot may "
+                "not have reached steady state; rerun with a longer --horizon\n",
+                static_cast<long long>(m.global_best_batches),
+                pw::format_duration(bw * static_cast<double>(m.global_best_batches)).c_str());
+  return 0;
+}
+
 int cmd_version() {
   std::string why;
   std::cout << "plantwin " << PLANTWIN_VERSION << "\n"
@@ -293,6 +431,14 @@ int main(int argc, char** argv) {
   run->add_option("--horizon", ra.horizon, "Simulated time after warm-up, e.g. 8h (overrides run.horizon)");
   run->add_option("--warmup", ra.warmup, "Warm-up time, e.g. 30min (overrides run.warmup)");
   run->add_option("--seed", ra.seed, "Master seed, 0..2^64-1 (overrides run.seed)");
+  run->add_option("--target-ci", ra.target_ci,
+                  "Add replications (in batches, all variants together) until every variant's 95 % confidence "
+                  "half-width of --kpi is within PCT % of its mean, or --max-replications is reached")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--max-replications", ra.max_replications, "Cap for --target-ci (default 1000)")
+      ->check(CLI::Range(int64_t(2), int64_t(100000000)));
+  run->add_option("--kpi", ra.kpi, "KPI that --target-ci watches (default throughput_per_h)")
+      ->check(CLI::IsMember({"produced", "throughput_per_h", "wip_mean", "lead_time_mean_s"}));
   run->add_option("--set", ra.sets,
                   "Change a baseline value before running (repeatable): paths and values as in the variants "
                   "block, e.g. --set buf.capacity=5 --set m1.process.mean=40s --set 'm1.at=[1,2,0]'; the scene's "
@@ -326,13 +472,35 @@ int main(int argc, char** argv) {
       "a 95% CI containing 0. Nothing is marked with one replication.\n"
       "Example: plantwin compare results.h5 --kpi lead_time_mean_s --format csv");
 
+  WarmupArgs wa;
+  auto* wu = app.add_subcommand(
+      "warmup", "Run a pilot from empty and recommend a warm-up length by MSER-5 (White 1997)");
+  wu->add_option("SCENE", wa.scene, "Scene file (YAML)")->required();
+  wu->add_option("--replications", wa.replications, "Pilot replications averaged per window (default 40)");
+  wu->add_option("--horizon", wa.horizon,
+                 "Pilot length from t = 0, e.g. 24h (default: the scene's run.warmup + run.horizon)");
+  wu->add_option("--series", wa.series, "Time series to truncate: wip (default) or throughput")
+      ->check(CLI::IsMember({"wip", "throughput"}));
+  wu->add_option("--batch", wa.batch, "Observations per batch mean (default 5: MSER-5)");
+  wu->add_option("--backend", wa.backend, "auto (cuda when a device exists, else cpu), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  wu->add_option("--threads", wa.threads, "CPU threads for the cpu backend (default: all cores)");
+  wu->footer(
+      "The pilot is cut into 100 windows; each window's WIP (or throughput) is averaged over the\n"
+      "replications, then batched into means of --batch windows. For each truncation d (batches) MSER(d) =\n"
+      "sum over the kept batch means of (z - mean)^2 / (kept batches)^2; the warm-up is the d minimizing it\n"
+      "over the first half of the series, times the batch length. A caution is printed when the minimum\n"
+      "is at the end of the searched half or smaller still in the second half: rerun with a longer --horizon.\n"
+      "Example: plantwin warmup scenes/two-station-line.yaml --horizon 24h --series throughput");
+
   auto* ver = app.add_subcommand("version", "Print the version and the backends this build has");
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string verb = argv[1];
-    if (verb != "run" && verb != "validate" && verb != "info" && verb != "compare" && verb != "version") {
+    if (verb != "run" && verb != "validate" && verb != "info" && verb != "compare" && verb != "warmup" &&
+        verb != "version") {
       std::cerr << "plantwin: unknown verb '" << verb
-                << "'; expected run, validate, info, compare or version (see --help)\n";
+                << "'; expected run, validate, info, compare, warmup or version (see --help)\n";
       return kExitInvalid;
     }
   }
@@ -350,6 +518,7 @@ int main(int argc, char** argv) {
   if (val->parsed()) return cmd_validate(vscenes);
   if (info->parsed()) return cmd_info(ipath);
   if (cmp->parsed()) return cmd_compare(ca);
+  if (wu->parsed()) return cmd_warmup(wa);
   if (ver->parsed()) return cmd_version();
   return kExitInvalid;
 }
