@@ -111,3 +111,13 @@ TEST_CASE("results: /variants/params and paired differences in /summary", "[vari
   }
   fs::remove(path);
 }
+
+TEST_CASE("a batch of variants: chunked vs unchunked and 1 vs 2 threads give identical results", "[variants]") {
+  std::string text = std::string(kLine) +
+                     "variants:\n  sweep:\n    b1.capacity: [1, 4]\n  sample: {count: 3, ranges: {m1.process.mean: [8s, 12s]}}\n";
+  Scene s = scene_from_text(text);
+  BatchResults whole = run_cpu(s, 2);
+  REQUIRE(whole.variants() == 6);
+  plantwin::test::check_identical(whole, run_cpu(s, 1));
+  plantwin::test::check_identical(whole, run_cpu(s, 2, 7));  // chunks of 7 lanes cut across variants
+}
