@@ -1,5 +1,7 @@
 #include "engine/io/compare.h"
 
+#include "engine/io/text_format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -81,24 +83,6 @@ MeanCI paired(const std::vector<double>& x, int64_t R, int64_t v, int64_t w) {
 }
 
 // ---- formatting ----
-
-size_t display_width(const std::string& text) {
-  size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
-  return width;
-}
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
-
-int decimals_for(double magnitude, int digits) {
-  if (!(magnitude > 0) || !std::isfinite(magnitude)) return 0;
-  const int decimals = digits - 1 - static_cast<int>(std::floor(std::log10(magnitude)));
-  return std::clamp(decimals, 0, 6);
-}
 
 // The shortest of %.15g..%.17g that reads back as the same double; "" for NaN/inf.
 std::string plain(double v) {

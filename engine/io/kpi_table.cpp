@@ -1,5 +1,7 @@
 #include "engine/io/kpi_table.h"
 
+#include "engine/io/text_format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,13 +13,6 @@
 
 namespace plantwin {
 namespace {
-
-// Columns are padded by code points, not bytes, so that "±" (two bytes) lines up.
-size_t display_width(const std::string& text) {
-  size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
-  return width;
-}
 
 enum class Align { kLeft, kRight };
 
@@ -49,19 +44,6 @@ struct Table {
     for (const auto& row : rows) line(row);
   }
 };
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
-
-// Decimals that show `digits` significant digits of `magnitude`, within [0, 6].
-int decimals_for(double magnitude, int digits) {
-  if (!(magnitude > 0) || !std::isfinite(magnitude)) return 0;
-  const int decimals = digits - 1 - static_cast<int>(std::floor(std::log10(magnitude)));
-  return std::clamp(decimals, 0, 6);
-}
 
 // "mean ± ci95": the mean to 4 significant digits, or finer when that is needed to show
 // the interval's half-width to 2 (a mean is only as precise as its interval).
