@@ -13,7 +13,6 @@
 
 namespace pw = plantwin;
 
-
 TEST_CASE("cuda backend gives the cpu backend's results bit for bit on every scene", "[cuda]") {
   std::string why;
   if (!pw::cuda_available(&why)) {
@@ -22,13 +21,20 @@ TEST_CASE("cuda backend gives the cpu backend's results bit for bit on every sce
   }
   auto cpu = pw::make_cpu_backend();
   auto cuda = pw::make_cuda_backend();
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(plantwin::test::source_dir()) + "/scenes")) {
-    if (entry.path().extension() != ".yaml") continue;
-    pw::LoadResult lr = pw::load_scene_file(entry.path().string());
+  // The scenes, and the examples' scenes, which carry variants blocks.
+  std::vector<std::filesystem::path> files;
+  const std::filesystem::path root = plantwin::test::source_dir();
+  for (const auto& e : std::filesystem::directory_iterator(root / "scenes")) files.push_back(e.path());
+  for (const auto& d : std::filesystem::directory_iterator(root / "examples"))
+    if (d.is_directory())
+      for (const auto& e : std::filesystem::directory_iterator(d.path())) files.push_back(e.path());
+  for (const auto& file : files) {
+    if (file.extension() != ".yaml") continue;
+    pw::LoadResult lr = pw::load_scene_file(file.string());
     REQUIRE(lr.scene);
     pw::RunSettings run = lr.scene->run;
-    run.replications = 257;  // not a multiple of a warp: partial blocks too
-    INFO("scene " << entry.path().filename().string());
+    run.replications = lr.scene->variants.empty() ? 257 : 9;  // not a multiple of a warp: partial blocks too
+    INFO("scene " << file.string());
     plantwin::test::check_identical(pw::run_batch(*lr.scene, run, *cpu), pw::run_batch(*lr.scene, run, *cuda));
   }
 }
