@@ -192,26 +192,7 @@ void write_table(std::ostream& os, const Comparison& c) {
      << " is better), " << c.rows.size() << " variant" << (c.rows.size() == 1 ? "" : "s") << " x "
      << c.replications << " replication" << (c.replications == 1 ? "" : "s") << "; diff: paired, to baseline '"
      << c.baseline_name << "'\n";
-  std::vector<size_t> width(header.size());
-  for (size_t k = 0; k < header.size(); ++k) {
-    width[k] = display_width(header[k]);
-    for (const auto& r : rows) width[k] = std::max(width[k], display_width(r[k]));
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string text = "  ";
-    for (size_t k = 0; k < cells.size(); ++k) {
-      const std::string pad(width[k] - display_width(cells[k]), ' ');
-      text += left[k] ? cells[k] + pad : pad + cells[k];
-      if (k + 1 < cells.size()) text += "  ";
-    }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    os << text << '\n';
-  };
-  line(header);
-  size_t total = 0;
-  for (size_t w : width) total += w;
-  os << "  " << std::string(total + 2 * (width.size() - 1), '-') << '\n';
-  for (const auto& r : rows) line(r);
+  print_table(os, header, left, rows);
   if (c.params.size() > 4)
     os << "note: " << c.params.size() << " varied parameters; see --format csv or json for their values\n";
   for (const auto& n : c.notes) os << "note: " << n << '\n';

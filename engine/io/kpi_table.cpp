@@ -22,26 +22,9 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 
   void print(std::ostream& os) const {
-    std::vector<size_t> width(header.size());
-    for (size_t c = 0; c < header.size(); ++c) {
-      width[c] = display_width(header[c]);
-      for (const auto& row : rows) width[c] = std::max(width[c], display_width(row[c]));
-    }
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string text = "  ";
-      for (size_t c = 0; c < cells.size(); ++c) {
-        const std::string pad(width[c] - display_width(cells[c]), ' ');
-        text += align[c] == Align::kLeft ? cells[c] + pad : pad + cells[c];
-        if (c + 1 < cells.size()) text += "  ";
-      }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
-      os << text << '\n';
-    };
-    line(header);
-    size_t total = 0;
-    for (size_t w : width) total += w;
-    os << "  " << std::string(total + 2 * (width.size() - 1), '-') << '\n';
-    for (const auto& row : rows) line(row);
+    std::vector<bool> left;
+    for (Align a : align) left.push_back(a == Align::kLeft);
+    print_table(os, header, left, rows);
   }
 };
 
