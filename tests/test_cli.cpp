@@ -3,7 +3,7 @@
 // stderr, which files appear, and that a fixed seed reproduces the KPIs bit for bit.
 #include <catch2/catch.hpp>
 
-#include "tests/support.h"
+#include "tests/cli_support.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -27,59 +27,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under the system temp dir, removed with everything in it at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "plantwin-cli-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-// Runs `plantwin ARGS` in `dir`; stdout and stderr are captured separately (in files kept
-// outside `dir`, so that they do not count as files the command created).
-Result cli(const TempDir& dir, const std::vector<std::string>& args) {
-  static TempDir capture;
-  std::string cmd = "cd " + shell_quote(dir.path.string()) + " && " + shell_quote(plantwin::test::plantwin_binary());
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  const fs::path out = capture.path / "stdout.txt", err = capture.path / "stderr.txt";
-  cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  int raw = std::system(cmd.c_str());
-  Result r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+using plantwin::test::shell_quote;
+using plantwin::test::slurp;
+using plantwin::test::TempDir;
+using Result = plantwin::test::CliResult;
+const auto cli = plantwin::test::run_plantwin;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

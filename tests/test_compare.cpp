@@ -2,7 +2,7 @@
 // and the verb end to end through the real binary in all three formats.
 #include <catch2/catch.hpp>
 
-#include "tests/support.h"
+#include "tests/cli_support.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -228,48 +228,9 @@ TEST_CASE("compare: one replication marks nothing and says so", "[compare]") {
 
 namespace {
 
-struct Dir {
-  fs::path path;
-  Dir() {
-    std::string tmpl = (fs::temp_directory_path() / "plantwin-compare-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run plantwin_cli(const Dir& dir, const std::vector<std::string>& args) {
-  std::string cmd = "cd " + quote(dir.path.string()) + " && " + quote(plantwin::test::plantwin_binary());
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " >stdout.txt 2>stderr.txt </dev/null";
-  const int raw = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(dir.path / "stdout.txt");
-  r.err = slurp(dir.path / "stderr.txt");
-  return r;
-}
+using Dir = plantwin::test::TempDir;
+using Run = plantwin::test::CliResult;
+const auto plantwin_cli = plantwin::test::run_plantwin;
 
 const char* kSweepScene = R"(plantwin: 1
 name: compare-sweep
