@@ -67,6 +67,17 @@ inline void check_identical(const BatchResults& a, const BatchResults& b) {
   CHECK(same_bits(a.buffer_mean_level, b.buffer_mean_level));
   CHECK(same_bits(a.source_released, b.source_released));
   CHECK(same_bits(a.source_lost, b.source_lost));
+  CHECK(same_bits(a.produced_by_part, b.produced_by_part));
+  CHECK(same_bits(a.lead_time_p50_s, b.lead_time_p50_s));
+  CHECK(same_bits(a.lead_time_p95_s, b.lead_time_p95_s));
+  CHECK(same_bits(a.lead_time_max_s, b.lead_time_max_s));
+  CHECK(same_bits(a.station_oee, b.station_oee));
+  CHECK(same_bits(a.station_scrapped, b.station_scrapped));
+  CHECK(same_bits(a.station_mean_active_period_s, b.station_mean_active_period_s));
+  CHECK(same_bits(a.bottleneck, b.bottleneck));
+  CHECK(same_bits(a.buffer_max_level, b.buffer_max_level));
+  CHECK(same_bits(a.operator_utilisation, b.operator_utilisation));
+  CHECK(same_bits(a.robot_utilisation, b.robot_utilisation));
 }
 
 }  // namespace plantwin::test

@@ -51,10 +51,13 @@ TEST_CASE("feasibility: sizes are counted from the shapes of the results", "[fea
   s.buffers = 1;
   s.sources = 1;
   s.elements = 5;
-  // 5 KPIs + 2 stations x 4 states + 1 buffer + 2 x 1 source = 16 numbers of 8 bytes a lane.
-  CHECK(results_memory_bytes(s) == 1000u * 16 * 8);
-  // + lane variant/replication (int32 each) + 5 KPIs x 4 summaries x 2 variants.
-  CHECK(results_file_bytes(s) == 1000u * 16 * 8 + 1000u * 8 + 5 * 4 * 2 * 8);
+  // Per lane: 5 KPIs + 4 lead-time percentiles + 2 stations x (7 states + 8 factory KPIs)
+  // + 1 buffer x (mean, max) + 2 x 1 source + 1 part x (count, rate) = 45 numbers of 8 bytes,
+  // and a 4-byte bottleneck index; per variant: the bottleneck share of each station.
+  const size_t per_lane = (5 + 4 + 2 * (7 + 8) + 2 + 2 + 2) * 8 + 4;
+  CHECK(results_memory_bytes(s) == 1000u * per_lane + 2 * 2 * 8);
+  // + lane variant/replication (int32 each) + 9 KPIs x 4 summaries x 2 variants.
+  CHECK(results_file_bytes(s) == 1000u * per_lane + 2 * 2 * 8 + 1000u * 8 + 9 * 4 * 2 * 8);
   CHECK(chunk_lanes(1000, 100, 1000000, 32) == 50);   // lanes / 20
   CHECK(chunk_lanes(1000, 100, 1000000, 400) == 400);  // at least min_chunk_lanes
   CHECK(chunk_lanes(1000, 100, 2000, 400) == 20);      // capped by the memory budget

@@ -36,7 +36,7 @@ using plantwin::test::same_bits;
 
 namespace {
 
-constexpr int K = 4;  // station states: working, blocked, starved, failed
+constexpr int K = flow::kStationStates;  // working, blocked, starved, failed, setup, waiting_operator, off_shift
 enum { kW = 0, kB = 1, kS = 2, kF = 3 };
 
 std::string num(double x) {

@@ -72,7 +72,7 @@ TEST_CASE("overrides: --set sets each kind of value", "[overrides]") {
   CHECK(el(s, "m1").process.mode == 25);             // a duration with a unit
   CHECK(el(s, "m2").process.mean == 90);
   CHECK(el(s, "m2").servers == 2);
-  CHECK(el(s, "m2").mttr.value == 90);               // a whole constant, without a unit: seconds
+  CHECK(el(s, "m2").failures.at(0).mttr.value == 90);             // a whole constant, without a unit: seconds
   CHECK(el(s, "c1").speed_mps == 0.25);              // numbers
   CHECK(el(s, "c2").length_m == 12);
   CHECK(el(s, "c2").spacing_m == 0.4);
@@ -81,7 +81,7 @@ TEST_CASE("overrides: --set sets each kind of value", "[overrides]") {
   CHECK(el(s, "c1").length_m == Approx(10));         // derived from positions again
   // Untouched values stay.
   CHECK(el(s, "m1").process.min == 10);
-  CHECK(el(s, "m2").mtbf.value == 3600);
+  CHECK(el(s, "m2").failures.at(0).mtbf.value == 3600);
 }
 
 TEST_CASE("overrides: --set reports each problem and leaves the scene unchanged", "[overrides]") {

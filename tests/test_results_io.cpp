@@ -5,6 +5,7 @@
 #include <hdf5.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -16,10 +17,15 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
 #include "engine/batch/batch_results.h"
 #include "engine/io/kpi_table.h"
 #include "engine/io/results_reader.h"
 #include "engine/io/results_writer.h"
+#include "engine/stats/oee.h"
+#include "engine/stats/percentile.h"
+#include "kernels/stats/lead_histogram.h"
 
 using namespace plantwin;
 namespace fs = std::filesystem;
@@ -50,7 +56,46 @@ struct TempFolder {
 
 // V variants x R replications of a line with S stations, B buffers and Q sources; every
 // value distinct so that a transposed or shifted array would be noticed.
-BatchResults make_results(int V, int R, int S, int B, int Q) {
+// The factory KPIs for P part types, O operators pools and Rb robots (P = 0: none, as in a
+// file from before them).
+void add_factory_kpis(BatchResults& r, int P, int O, int Rb) {
+  if (P == 0) return;
+  const int64_t L = r.lanes, V = r.variants();
+  const int64_t S = static_cast<int64_t>(r.station_names.size());
+  const int64_t B = static_cast<int64_t>(r.buffer_names.size());
+  for (int p = 0; p < P; ++p) r.part_names.push_back(p == 0 ? "Gehäuse" : "part" + std::to_string(p));
+  for (int o = 0; o < O; ++o) r.pool_names.push_back("crew" + std::to_string(o));
+  for (int k = 0; k < Rb; ++k) r.robot_names.push_back("robot" + std::to_string(k));
+  for (int64_t l = 0; l < L; ++l) {
+    for (int p = 0; p < P; ++p) {
+      r.produced_by_part.push_back(100 * p + 3 * l + 1);
+      r.throughput_by_part_per_h.push_back((100 * p + 3 * l + 1) / 8.0);
+    }
+    const bool none = l == 1;  // lane 1: no part finished
+    r.lead_time_p50_s.push_back(none ? kNaN : 250.0 + l);
+    r.lead_time_p90_s.push_back(none ? kNaN : 600.5 + l);
+    r.lead_time_p95_s.push_back(none ? kNaN : 800.25 + l);
+    r.lead_time_max_s.push_back(none ? kNaN : 1500.125 + l);
+    for (int64_t s = 0; s < S; ++s) {
+      const bool idle = l == 2 && s == 0;  // nothing processed: quality, performance undefined
+      r.station_oee.push_back(idle ? 0.0 : 0.5 + 0.01 * s + 0.001 * l);
+      r.station_availability.push_back(0.9 - 0.01 * s - 0.001 * l);
+      r.station_performance.push_back(idle ? kNaN : 0.8 + 0.02 * s + 0.001 * l);
+      r.station_quality.push_back(idle ? kNaN : 0.97 - 0.001 * s);
+      r.station_scrapped.push_back(2 * l + s);
+      r.station_reworked.push_back(l + 5 * s);
+      r.station_mean_active_period_s.push_back(idle ? kNaN : 120.5 + 10 * s + l);
+      r.station_active_fraction.push_back(0.7 + 0.01 * s + 0.001 * l);
+    }
+    r.bottleneck.push_back(S == 0 ? -1 : static_cast<int32_t>((l + 1) % (S + 1)) - 1);  // -1 sometimes
+    for (int64_t b = 0; b < B; ++b) r.buffer_max_level.push_back(3 + l + b);
+    for (int o = 0; o < O; ++o) r.operator_utilisation.push_back(0.25 + 0.01 * o + 0.001 * l);
+    for (int k = 0; k < Rb; ++k) r.robot_utilisation.push_back(0.5 + 0.02 * k + 0.001 * l);
+  }
+  r.bottleneck_share = bottleneck_shares(r.bottleneck, V, r.replications, S);
+}
+
+BatchResults make_results(int V, int R, int S, int B, int Q, int P = 2, int O = 1, int Rb = 1) {
   BatchResults r;
   r.scene_name = "Linie Süd";
   r.scene_text = "format: 1\nname: Linie Süd  # ± µ\n" + std::string(70000, 'x') + "\n";
@@ -87,6 +132,7 @@ BatchResults make_results(int V, int R, int S, int B, int Q) {
       r.source_lost.push_back(l + 3 * q);
     }
   }
+  add_factory_kpis(r, P, O, Rb);
   return r;
 }
 
@@ -125,6 +171,73 @@ void check_same(const BatchResults& a, const BatchResults& b) {
   CHECK(same(a.buffer_mean_level, b.buffer_mean_level));
   CHECK(a.source_released == b.source_released);
   CHECK(a.source_lost == b.source_lost);
+  CHECK(a.part_names == b.part_names);
+  CHECK(a.pool_names == b.pool_names);
+  CHECK(a.robot_names == b.robot_names);
+  CHECK(a.produced_by_part == b.produced_by_part);
+  CHECK(same(a.throughput_by_part_per_h, b.throughput_by_part_per_h));
+  CHECK(same(a.lead_time_p50_s, b.lead_time_p50_s));
+  CHECK(same(a.lead_time_p90_s, b.lead_time_p90_s));
+  CHECK(same(a.lead_time_p95_s, b.lead_time_p95_s));
+  CHECK(same(a.lead_time_max_s, b.lead_time_max_s));
+  CHECK(same(a.station_oee, b.station_oee));
+  CHECK(same(a.station_availability, b.station_availability));
+  CHECK(same(a.station_performance, b.station_performance));
+  CHECK(same(a.station_quality, b.station_quality));
+  CHECK(a.station_scrapped == b.station_scrapped);
+  CHECK(a.station_reworked == b.station_reworked);
+  CHECK(same(a.station_mean_active_period_s, b.station_mean_active_period_s));
+  CHECK(same(a.station_active_fraction, b.station_active_fraction));
+  CHECK(a.bottleneck == b.bottleneck);
+  CHECK(same(a.bottleneck_share, b.bottleneck_share));
+  CHECK(a.buffer_max_level == b.buffer_max_level);
+  CHECK(same(a.operator_utilisation, b.operator_utilisation));
+  CHECK(same(a.robot_utilisation, b.robot_utilisation));
+}
+
+// Removes the datasets and groups a file written before the factory KPIs lacks.
+void strip_factory_kpis(const std::string& path) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  for (const char* name :
+       {"/parts", "/operators", "/robots", "/kpi/lead_time_p50_s", "/kpi/lead_time_p90_s",
+        "/kpi/lead_time_p95_s", "/kpi/lead_time_max_s", "/summary/lead_time_p50_s",
+        "/summary/lead_time_p90_s", "/summary/lead_time_p95_s", "/summary/lead_time_max_s",
+        "/stations/oee", "/stations/availability", "/stations/performance", "/stations/quality",
+        "/stations/scrapped", "/stations/reworked", "/stations/active_fraction",
+        "/stations/mean_active_period_s", "/stations/bottleneck", "/stations/bottleneck_share",
+        "/buffers/max_level"})
+    REQUIRE(H5Ldelete(file, name, H5P_DEFAULT) >= 0);
+  H5Fclose(file);
+}
+
+bool has_link(const std::string& path, const char* name) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const bool found = H5Lexists(file, name, H5P_DEFAULT) > 0;
+  H5Fclose(file);
+  return found;
+}
+
+// Reads a string attribute of a dataset (variable-length), independently of results_reader.
+std::string read_string_attribute(const std::string& file_path, const std::string& dataset_path,
+                                  const char* name) {
+  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t dataset = H5Dopen2(file, dataset_path.c_str(), H5P_DEFAULT);
+  REQUIRE(dataset >= 0);
+  const hid_t attribute = H5Aopen(dataset, name, H5P_DEFAULT);
+  REQUIRE(attribute >= 0);
+  const hid_t type = H5Aget_type(attribute);
+  char* text = nullptr;
+  REQUIRE(H5Aread(attribute, type, &text) >= 0);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  H5Tclose(type);
+  H5Aclose(attribute);
+  H5Dclose(dataset);
+  H5Fclose(file);
+  return value;
 }
 
 // Reads a 1-D float64 dataset with the HDF5 C API, independently of results_reader.
@@ -151,6 +264,7 @@ import sys, h5py, numpy as np
 path = sys.argv[1]
 V, R, S, K, B, Q = (int(x) for x in sys.argv[2:8])
 compressed = sys.argv[8] == "1"
+P, O, RB = (int(x) for x in sys.argv[9:12])
 L = V * R
 failures = []
 def check(ok, what):
@@ -188,8 +302,46 @@ numbers = {"lanes/variant": ("int32", (L,), "1"), "lanes/replication": ("int32",
            "buffers/mean_level": ("float64", (L, B), "parts"),
            "sources/released": ("int64", (L, Q), "parts"),
            "sources/lost": ("int64", (L, Q), "parts")}
-for kpi, unit in [("produced", "parts"), ("throughput_per_h", "parts/h"), ("wip_mean", "parts"),
-                  ("lead_time_mean_s", "s"), ("events", "events")]:
+kpis = [("produced", "parts"), ("throughput_per_h", "parts/h"), ("wip_mean", "parts"),
+        ("lead_time_mean_s", "s"), ("events", "events")]
+if P > 0:
+    for name, n in {"parts/name": P, "operators/name": O, "robots/name": RB}.items():
+        check(name in f and f[name].shape == (n,) and
+              h5py.check_string_dtype(f[name].dtype).encoding == "utf-8", name)
+    numbers.update({
+        "parts/produced": ("int64", (L, P), "parts"),
+        "parts/throughput_per_h": ("float64", (L, P), "parts/h"),
+        "stations/oee": ("float64", (L, S), "1"),
+        "stations/availability": ("float64", (L, S), "1"),
+        "stations/performance": ("float64", (L, S), "1"),
+        "stations/quality": ("float64", (L, S), "1"),
+        "stations/active_fraction": ("float64", (L, S), "1"),
+        "stations/mean_active_period_s": ("float64", (L, S), "s"),
+        "stations/scrapped": ("int64", (L, S), "parts"),
+        "stations/reworked": ("int64", (L, S), "parts"),
+        "stations/bottleneck": ("int32", (L,), "1"),
+        "stations/bottleneck_share": ("float64", (V, S), "1"),
+        "buffers/max_level": ("int64", (L, B), "parts"),
+        "operators/utilisation": ("float64", (L, O), "1"),
+        "robots/utilisation": ("float64", (L, RB), "1")})
+    for q in ("p50", "p90", "p95", "max"):
+        numbers["kpi/lead_time_%s_s" % q] = ("float64", (L,), "s")
+        kpis.append(("lead_time_%s_s" % q, "s"))
+    check(f["stations/bottleneck"].attrs.get("method") ==
+          "active period (Roser 2001): longest mean active period", "bottleneck method")
+    if S > 0:
+        share = f["stations/bottleneck_share"][()]
+        bn = f["stations/bottleneck"][()].reshape(V, R)
+        check(np.allclose(share, [[np.mean(bn[v] == s) for s in range(S)] for v in range(V)]),
+              "bottleneck_share from bottleneck")
+    p50 = f["kpi/lead_time_p50_s"][()].reshape(V, R)
+    with np.errstate(all="ignore"):
+        check(np.allclose(f["summary/lead_time_p50_s/mean"][()], np.nanmean(p50, axis=1)),
+              "NaN-aware summary of lead_time_p50_s")
+else:
+    for name in ("parts", "operators", "robots", "kpi/lead_time_p50_s", "stations/oee"):
+        check(name not in f, name + " absent without factory KPIs")
+for kpi, unit in kpis:
     for stat in ("mean", "ci95"):
         numbers["summary/%s/%s" % (kpi, stat)] = ("float64", (V,), unit)
 for name, (dtype, shape, unit) in numbers.items():
@@ -222,10 +374,11 @@ if failures:
 )PY";
 
 void check_with_h5py(const std::string& path, int V, int R, int S, int K, int B, int Q,
-                     bool compressed) {
+                     bool compressed, int P = 2, int O = 1, int Rb = 1) {
   std::ostringstream command;
   command << "/usr/bin/python3 -c '" << kH5pyCheck << "' '" << path << "' " << V << ' ' << R
-          << ' ' << S << ' ' << K << ' ' << B << ' ' << Q << ' ' << (compressed ? 1 : 0);
+          << ' ' << S << ' ' << K << ' ' << B << ' ' << Q << ' ' << (compressed ? 1 : 0) << ' '
+          << P << ' ' << O << ' ' << Rb;
   CHECK(std::system(command.str().c_str()) == 0);
 }
 
@@ -236,7 +389,7 @@ TEST_CASE("results round-trip through HDF5", "[io]") {
   const std::string path = (folder.path / "out.h5").string();
   struct Shape { int V, R, S, B, Q; };
   for (const Shape& shape : {Shape{2, 3, 2, 1, 1}, Shape{2, 3, 2, 0, 1}, Shape{1, 1, 0, 0, 0},
-                             Shape{3, 2, 3, 2, 2}}) {
+                             Shape{3, 2, 3, 2, 2}, Shape{2, 700, 3, 2, 1}}) {
     INFO("V " << shape.V << " R " << shape.R << " S " << shape.S << " B " << shape.B << " Q "
               << shape.Q);
     const BatchResults written = make_results(shape.V, shape.R, shape.S, shape.B, shape.Q);
@@ -371,6 +524,16 @@ TEST_CASE("the results file reads with h5py as the contract says", "[io][h5py]")
     write_results(make_results(2, 3, 2, 0, 0), path, "test");
     check_with_h5py(path, 2, 3, 2, 5, 0, 0, false);
   }
+  SECTION("no operators and no robots: empty name lists, [L, 0] utilisation") {
+    const std::string path = (folder.path / "nores.h5").string();
+    write_results(make_results(2, 3, 2, 1, 1, 1, 0, 0), path, "test");
+    check_with_h5py(path, 2, 3, 2, 5, 1, 1, false, 1, 0, 0);
+  }
+  SECTION("without factory KPIs: none of their datasets") {
+    const std::string path = (folder.path / "old.h5").string();
+    write_results(make_results(2, 3, 2, 1, 1, 0, 0, 0), path, "test");
+    check_with_h5py(path, 2, 3, 2, 5, 1, 1, false, 0, 0, 0);
+  }
   SECTION("large: chunked and compressed") {
     const std::string path = (folder.path / "large.h5").string();
     write_results(make_results(2, 600, 2, 1, 1), path, "test");  // [1200, 2, 5] state fractions
@@ -390,4 +553,272 @@ TEST_CASE("print_kpi_table shows every variant, station and buffer", "[io]") {
     CHECK(text.find(expected) != std::string::npos);
   // produced of the baseline: mean 1007, half-width 4.30265 * 7 / sqrt(3) = 17.39.
   CHECK(text.find("1007 ± 17") != std::string::npos);
+}
+
+TEST_CASE("factory KPIs round-trip, with and without operators and robots", "[io][results]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "f.h5").string();
+  struct Shape { int V, R, S, B, Q, P, O, Rb; };
+  for (const Shape& x : {Shape{2, 3, 2, 1, 1, 2, 1, 1}, Shape{1, 4, 3, 2, 1, 3, 2, 3},
+                         Shape{2, 2, 2, 0, 1, 1, 0, 0}, Shape{1, 1, 0, 0, 0, 1, 0, 0}}) {
+    INFO("V " << x.V << " R " << x.R << " S " << x.S << " P " << x.P << " O " << x.O << " Rb " << x.Rb);
+    const BatchResults written = make_results(x.V, x.R, x.S, x.B, x.Q, x.P, x.O, x.Rb);
+    REQUIRE(written.has_factory_kpis());
+    write_results(written, path, "test");
+    const BatchResults read = read_results(path);
+    CHECK(read.has_factory_kpis());
+    check_same(written, read);
+    CHECK(read.pool_names.size() == static_cast<size_t>(x.O));
+    CHECK(read.robot_names.size() == static_cast<size_t>(x.Rb));
+    // Empty groups are written, not omitted.
+    CHECK(has_link(path, "/operators/name"));
+    CHECK(has_link(path, "/robots/utilisation"));
+  }
+  CHECK(read_string_attribute(path, "/stations/bottleneck", "method") ==
+        "active period (Roser 2001): longest mean active period");
+  CHECK(read_string_attribute(path, "/stations/oee", "unit") == "1");
+  CHECK(read_string_attribute(path, "/kpi/lead_time_p95_s", "unit") == "s");
+}
+
+TEST_CASE("lead-time percentile summaries ignore NaN lanes", "[io][results]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "p.h5").string();
+  const BatchResults r = make_results(2, 3, 2, 1, 1);  // lane 1 has no lead times
+  write_results(r, path, "test");
+  for (const char* kpi : {"lead_time_p50_s", "lead_time_p90_s", "lead_time_p95_s", "lead_time_max_s"}) {
+    INFO(kpi);
+    const std::vector<double> mean = read_doubles(path, std::string("/summary/") + kpi + "/mean");
+    REQUIRE(mean.size() == 2);
+    const std::vector<double>& lanes = std::string(kpi) == "lead_time_p50_s"   ? r.lead_time_p50_s
+                                       : std::string(kpi) == "lead_time_p90_s" ? r.lead_time_p90_s
+                                       : std::string(kpi) == "lead_time_p95_s" ? r.lead_time_p95_s
+                                                                               : r.lead_time_max_s;
+    CHECK(mean[0] == Approx((lanes[0] + lanes[2]) / 2));
+    CHECK(mean[1] == Approx((lanes[3] + lanes[4] + lanes[5]) / 3));
+    CHECK(read_doubles(path, std::string("/summary/") + kpi + "/diff_mean")[0] == 0.0);
+  }
+}
+
+TEST_CASE("a results file from before the factory KPIs still reads", "[io][results]") {
+  TempFolder folder;
+  SECTION("datasets removed from a new file") {
+    const std::string path = (folder.path / "old.h5").string();
+    const BatchResults full = make_results(2, 3, 2, 1, 1);
+    write_results(full, path, "0.1.0");
+    strip_factory_kpis(path);
+    const BatchResults read = read_results(path);
+    CHECK_FALSE(read.has_factory_kpis());
+    BatchResults expected = make_results(2, 3, 2, 1, 1, 0, 0, 0);
+    check_same(expected, read);
+    for (const auto* v : {&read.lead_time_p50_s, &read.station_oee, &read.bottleneck_share,
+                          &read.operator_utilisation, &read.robot_utilisation})
+      CHECK(v->empty());
+    CHECK(read.bottleneck.empty());
+    CHECK(read.buffer_max_level.empty());
+    // It prints, and writes back without the factory datasets.
+    std::ostringstream out;
+    print_kpi_table(out, read);
+    CHECK(out.str().find("OEE") == std::string::npos);
+    const std::string again = (folder.path / "again.h5").string();
+    write_results(read, again, "test");
+    CHECK_FALSE(has_link(again, "/parts"));
+    check_same(read, read_results(again));
+  }
+  SECTION("a file with four states") {
+    const std::string path = (folder.path / "four.h5").string();
+    BatchResults r = make_results(1, 2, 2, 1, 1, 0, 0, 0);
+    r.state_names = {"working", "blocked", "starved", "failed"};
+    r.state_fraction.clear();
+    for (int64_t l = 0; l < r.lanes; ++l)
+      for (int s = 0; s < 2; ++s)
+        for (double x : {0.5, 0.2, 0.2, 0.1}) r.state_fraction.push_back(x);
+    write_results(r, path, "0.1.0");
+    check_same(r, read_results(path));
+  }
+}
+
+TEST_CASE("a file with only part of the factory KPIs is corrupt", "[io][results]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "half.h5").string();
+  write_results(make_results(2, 3, 2, 1, 1), path, "test");
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(H5Ldelete(file, "/stations/oee", H5P_DEFAULT) >= 0);
+  H5Fclose(file);
+  try {
+    read_results(path);
+    FAIL("read_results did not throw");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("corrupt results file") != std::string::npos);
+    CHECK(std::string(e.what()).find("/stations/oee") != std::string::npos);
+  }
+}
+
+TEST_CASE("write_results refuses inconsistent factory KPIs", "[io][results]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "bad.h5").string();
+  const BatchResults good = make_results(2, 3, 2, 1, 1);
+  auto refused = [&](const BatchResults& r, const std::string& what) {
+    try {
+      write_results(r, path, "test");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what()).find(what) != std::string::npos;
+    }
+    return false;
+  };
+  BatchResults bad = good;
+  bad.station_quality.pop_back();
+  CHECK(refused(bad, "station_quality"));
+  bad = good;
+  bad.bottleneck_share.push_back(0);
+  CHECK(refused(bad, "bottleneck_share"));
+  bad = good;
+  bad.bottleneck[0] = 2;  // only stations 0 and 1
+  CHECK(refused(bad, "bottleneck of lane 0"));
+  bad = good;
+  bad.part_names.clear();  // no part types but per-part data
+  CHECK(refused(bad, "no factory KPIs"));
+  CHECK(folder.entries().empty());
+}
+
+TEST_CASE("print_kpi_table shows lead-time percentiles, OEE and bottleneck share", "[io][results]") {
+  BatchResults r = make_results(2, 3, 2, 1, 1);
+  std::ostringstream out;
+  print_kpi_table(out, r);
+  const std::string text = out.str();
+  for (const char* expected : {"p50 [s]", "p95 [s]", "max [s]", "OEE [%]", "bottleneck [% of replications]"})
+    CHECK(text.find(expected) != std::string::npos);
+  // Baseline p50: lanes 0 and 2 (lane 1 is NaN): 250, 252 -> mean 251.
+  CHECK(text.find("251.0 ± ") != std::string::npos);
+  // Extension states all zero here but 'setup' (state 4 of make_results): it is shown;
+  // a state never entered is not.
+  CHECK(text.find("setup [%]") != std::string::npos);
+  r.state_names.push_back("off_shift");
+  std::vector<double> fractions;
+  for (size_t i = 0; i < r.state_fraction.size(); i += 5) {
+    fractions.insert(fractions.end(), r.state_fraction.begin() + i, r.state_fraction.begin() + i + 5);
+    fractions.push_back(0.0);
+  }
+  r.state_fraction = fractions;
+  std::ostringstream again;
+  print_kpi_table(again, r);
+  CHECK(again.str().find("off_shift") == std::string::npos);
+}
+
+// ---- engine/stats: percentiles from the lead-time histogram, OEE, bottleneck ----
+
+TEST_CASE("lead_time_quantile of exponential samples is within 3 % of the exact quantile",
+          "[results][stats]") {
+  for (double mean : {0.9, 40.0, 300.0, 7200.0}) {
+    INFO("mean " << mean);
+    std::mt19937_64 rng(20261128);
+    std::exponential_distribution<double> exponential(1.0 / mean);
+    std::vector<int32_t> hist(stats::kLeadBins, 0);
+    std::vector<double> samples;
+    double max = 0;
+    for (int i = 0; i < 100000; ++i) {
+      const double x = exponential(rng);
+      ++hist[stats::lead_bin(x)];
+      samples.push_back(x);
+      max = std::max(max, x);
+    }
+    std::sort(samples.begin(), samples.end());
+    for (double q : {0.5, 0.9, 0.95, 0.99}) {
+      INFO("q " << q);
+      const double exact = -std::log(1 - q) * mean;
+      const double estimate = lead_time_quantile(hist.data(), q, max);
+      CHECK(std::fabs(estimate / exact - 1) < 0.03);
+      // Against the sample's own quantile the histogram costs far less than a bin's 6.25 %.
+      const double sample = samples[static_cast<size_t>(q * samples.size()) - 1];
+      CHECK(std::fabs(estimate / sample - 1) < 0.005);
+    }
+    CHECK(lead_time_quantile(hist.data(), 1.0, max) == max);
+    CHECK(lead_time_quantile(hist.data(), 0.999999, max) <= max);
+  }
+}
+
+TEST_CASE("lead_time_quantile interpolates inside a bin and clamps to the maximum", "[results][stats]") {
+  std::vector<int32_t> hist(stats::kLeadBins, 0);
+  CHECK(std::isnan(lead_time_quantile(hist.data(), 0.5, 0)));  // nothing produced
+  // 100 s lies in the bin [96, 100) (2^6 * (1 + 9/16) = 100 is the next edge), so take 96..100.
+  const int b = stats::lead_bin(97.0);
+  REQUIRE(stats::lead_bin_lower(b) == 96.0);
+  REQUIRE(stats::lead_bin_upper(b) == 100.0);
+  hist[b] = 4;
+  hist[b + 1] = 4;  // [100, 104)
+  // Median: cumulative 4 of 8 at the end of bin b.
+  CHECK(lead_time_quantile(hist.data(), 0.5, 103.0) == Approx(100.0));
+  // q = 0.25: half-way through bin b.
+  CHECK(lead_time_quantile(hist.data(), 0.25, 103.0) == Approx(98.0));
+  // q = 0.75: half-way through bin b + 1, whose upper edge is the maximum 103 (it holds it).
+  CHECK(lead_time_quantile(hist.data(), 0.75, 103.0) == Approx(101.5));
+  CHECK(lead_time_quantile(hist.data(), 1.0, 103.0) == 103.0);
+  // One part: every quantile clamps to it.
+  std::vector<int32_t> one(stats::kLeadBins, 0);
+  one[stats::lead_bin(42.0)] = 1;
+  CHECK(lead_time_quantile(one.data(), 0.5, 42.0) <= 42.0);
+  CHECK(lead_time_quantile(one.data(), 0.95, 42.0) <= 42.0);
+  CHECK(lead_time_quantile(one.data(), 0.95, 42.0) >= stats::lead_bin_lower(stats::lead_bin(42.0)));
+  // Beyond the last bin's nominal edge: interpolated up to the maximum.
+  std::vector<int32_t> top(stats::kLeadBins, 0);
+  top[stats::kLeadBins - 1] = 2;
+  const double huge = 5e6;
+  CHECK(stats::lead_bin(huge) == stats::kLeadBins - 1);
+  const double lower = stats::lead_bin_lower(stats::kLeadBins - 1);
+  CHECK(lead_time_quantile(top.data(), 0.5, huge) == Approx((lower + huge) / 2));
+  CHECK(std::isnan(lead_time_quantile(hist.data(), 1.5, 103.0)));
+}
+
+TEST_CASE("OEE from hand-computed numbers", "[results][stats]") {
+  // Two servers over 1000 s each = 2000 server-seconds: working 1000, blocked 200, starved 100,
+  // failed 150, setup 50, waiting for an operator 100, off shift 400.
+  const double states[7] = {1000, 200, 100, 150, 50, 100, 400};
+  // planned = 2000 - 400 = 1600; downtime = 150 + 50 + 100 = 300; run = 1300.
+  // 90 parts of type A (ideal 10 s) and 20 of type B (ideal 5 s): ideal = 900 + 100 = 1000 s.
+  // 110 done, 4 scrapped, 7 reworked: good 99.
+  const Oee o = station_oee(states, 7, 1000.0, 110, 4, 7);
+  CHECK(o.availability == Approx(1300.0 / 1600.0));
+  CHECK(o.performance == Approx(1000.0 / 1300.0));
+  CHECK(o.quality == Approx(99.0 / 110.0));
+  CHECK(o.oee == Approx(1300.0 / 1600 * 1000.0 / 1300 * 99.0 / 110));
+  CHECK(o.oee == Approx(0.5625));  // 1000 * 0.9 / 1600
+  // The contract's four states only.
+  const double four[4] = {600, 100, 200, 100};
+  const Oee f = station_oee(four, 4, 540.0, 60, 0, 0);
+  CHECK(f.availability == Approx(0.9));
+  CHECK(f.performance == Approx(0.6));
+  CHECK(f.quality == 1.0);
+  CHECK(f.oee == Approx(0.54));
+  // Nothing processed: quality and performance's numerator undefined / zero, OEE 0.
+  const double idle[7] = {0, 0, 1000, 0, 0, 0, 0};
+  const Oee i = station_oee(idle, 7, 0.0, 0, 0, 0);
+  CHECK(i.availability == 1.0);
+  CHECK(i.performance == 0.0);
+  CHECK(std::isnan(i.quality));
+  CHECK(i.oee == 0.0);
+  // Off shift the whole horizon: nothing planned, everything undefined.
+  const double off[7] = {0, 0, 0, 0, 0, 0, 1000};
+  const Oee n = station_oee(off, 7, 0.0, 0, 0, 0);
+  CHECK(std::isnan(n.availability));
+  CHECK(std::isnan(n.performance));
+  CHECK(std::isnan(n.quality));
+  CHECK(std::isnan(n.oee));
+  // Failed all the planned time: run 0, performance undefined, availability 0.
+  const Oee d = compute_oee(500, 500, 0, 0, 0, 0);
+  CHECK(d.availability == 0.0);
+  CHECK(std::isnan(d.performance));
+  CHECK(d.oee == 0.0);
+}
+
+TEST_CASE("active-period bottleneck and its share per variant", "[results][stats]") {
+  const double active[4] = {100, 300, 300, 50};
+  const int64_t periods[4] = {1, 2, 2, 0};  // means 100, 150, 150, none
+  CHECK(active_period_bottleneck(active, periods, 4) == 1);  // tie 1 / 2: the lower index
+  const int64_t none[4] = {0, 0, 0, 0};
+  CHECK(active_period_bottleneck(active, none, 4) == -1);
+  CHECK(active_period_bottleneck(active, periods, 0) == -1);
+  // 2 variants x 4 replications, 3 stations.
+  const std::vector<int32_t> bottleneck = {0, 0, 2, -1, 1, 1, 1, 1};
+  const std::vector<double> share = bottleneck_shares(bottleneck, 2, 4, 3);
+  CHECK(share == std::vector<double>{0.5, 0.0, 0.25, 0.0, 1.0, 0.0});
 }

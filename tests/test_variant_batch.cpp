@@ -11,6 +11,7 @@
 #include "engine/io/results_writer.h"
 #include "engine/stats/summary.h"
 #include "engine/stats/student_t.h"
+#include "kernels/flow/flow_state.h"
 #include "tests/support.h"
 
 using namespace plantwin;
@@ -62,7 +63,7 @@ TEST_CASE("a variant runs exactly as the same scene written out, whatever shares
   const int64_t R = both.replications;
   CHECK(lanes_of(both.produced, 1, R) == alone.produced);
   CHECK(plantwin::test::same_bits(lanes_of(both.wip_mean, 1, R), alone.wip_mean));
-  CHECK(plantwin::test::same_bits(lanes_of(both.state_fraction, 1, R, 2 * 4), alone.state_fraction));
+  CHECK(plantwin::test::same_bits(lanes_of(both.state_fraction, 1, R, 2 * flow::kStationStates), alone.state_fraction));
   CHECK(plantwin::test::same_bits(lanes_of(both.buffer_mean_level, 1, R), alone.buffer_mean_level));
   // ...and the baseline lanes equal the baseline alone.
   BatchResults base = run_cpu(scene_from_text(kLine));

@@ -247,3 +247,131 @@ TEST_CASE("the loader rejects bad variants blocks with exact locations", "[varia
             "choose another",
             "t.yaml:15:46: error: key 'variants.cases', case 'baseline', key 'set': parameter 'b1.capacity' is given twice"});
 }
+
+namespace {
+
+// Lines 1-11; a test's variants block starts on line 12.
+const std::string kFactory = R"(plantwin: 1
+name: f
+run: {horizon: 1h}
+parts: {a: {}, b: {}}
+elements:
+  src: {type: source, interarrival: 1min, mix: {a: 1, b: 1}, to: m1, at: [1, 0, 0]}
+  m1: {type: station, process: {by_part: {a: 30s, b: {exponential: 40s}}}, setup: {uniform: [1min, 2min]}, operators: {process: crew}, failures: [{name: jam, mtbf: {exponential: 2h}, mttr: 5min}], scrap: 0.1, rework: {p: 0.2, to: m2}, to: m2, at: [0, 1.5, 0]}
+  m2: {type: station, process: 20s, failures: {mtbf: 1h, mttr: {exponential: 2min}}, to: done}
+  done: {type: sink}
+  crew: {type: operators, count: 1}
+  r1: {type: robot, at: [0, 0, 0], reach: 2, speed: 1, acceleration: 2, grip: 1s, transfers: [{from: src, to: m1}]}
+)";
+
+std::vector<std::string> factory_errors(const std::string& variants) {
+  return errors(load_scene_text(kFactory + variants, "f.yaml").diagnostics);
+}
+
+Scene load_factory(const std::string& variants) {
+  LoadResult r = load_scene_text(kFactory + variants, "f.yaml");
+  std::string all;
+  for (const auto& d : r.diagnostics.sorted()) all += d.format() + "\n";
+  INFO(all);
+  REQUIRE(r.scene);
+  return *r.scene;
+}
+
+}  // namespace
+
+TEST_CASE("a variant that moves a station, or the robot, out of the robot's reach is rejected", "[variants][factory]") {
+  CHECK(factory_errors("variants:\n  cases:\n    - {name: far, set: {m1.at: [0, 3, 0]}}\n") ==
+        std::vector<std::string>{
+            "f.yaml:14:32: error: variant 'far', parameter 'm1.at': robot 'r1' cannot reach 'm1': distance 3 m > reach 2 m"});
+  CHECK(factory_errors("variants:\n  sweep: {r1.reach: [1.2, 3]}\n") ==
+        std::vector<std::string>{
+            "f.yaml:13:22: error: variant 'r1.reach=1.2', parameter 'r1.reach': robot 'r1' cannot reach 'm1': "
+            "distance 1.5 m > reach 1.2 m"});
+  CHECK(factory_errors("variants:\n  cases:\n    - {name: moved, set: {r1.at: [0, -1, 0]}}\n") ==
+        std::vector<std::string>{
+            "f.yaml:14:34: error: variant 'moved', parameter 'r1.at': robot 'r1' cannot reach 'm1': distance 2.5 m > "
+            "reach 2 m"});
+  // Within reach after the move: accepted.
+  Scene ok = load_factory("variants:\n  cases:\n    - {name: near, set: {m1.at: [0, 2, 0]}}\n");
+  CHECK(expand_variants(ok).size() == 2);
+}
+
+TEST_CASE("operators count and robot speed vary like any parameter", "[variants][factory]") {
+  Scene sc = load_factory("variants:\n  sweep:\n    crew.count: [1, 2, 3]\n"
+                          "    r1.speed: {range: [0.5, 1.5], steps: 3}\n");
+  VariantSet s = expand_variants(sc);
+  REQUIRE(s.size() == 10);
+  REQUIRE(s.params.size() == 2);
+  CHECK(s.params[0].kind == ParamKind::Count);
+  CHECK(s.params[0].unit == "workers");
+  CHECK(s.params[1].kind == ParamKind::Number);
+  CHECK(s.params[1].unit == "m/s");
+  CHECK(s.names[1] == "crew.count=1,r1.speed=0.5");
+  CHECK(s.names[9] == "crew.count=3,r1.speed=1.5");
+  Diagnostics diag;
+  Scene v = apply_variant(sc, s, 6, diag);  // crew.count=2, r1.speed=1.5
+  CHECK(errors(diag).empty());
+  CHECK(el(v, "crew").count == 2);
+  CHECK(el(v, "r1").speed_mps_robot == 1.5);
+  CHECK(el(v, "r1").accel_mps2 == 2);
+  CHECK(el(sc, "crew").count == 1);  // the baseline is untouched
+
+  CHECK(factory_errors("variants:\n  cases:\n    - {name: bad, set: {crew.count: 0, r1.speed: 0, r1.grip: -1s}}\n") ==
+        std::vector<std::string>{
+            "f.yaml:14:37: error: variant 'bad', parameter 'crew.count': operators must be a whole number from 1 to "
+            "1000000, got 0",
+            "f.yaml:14:50: error: variant 'bad', parameter 'r1.speed': must be positive (m/s), got 0",
+            "f.yaml:14:62: error: variant 'bad', parameter 'r1.grip': must not be negative, got -1 s"});
+}
+
+TEST_CASE("failure modes, by-part process times, setups, scrap and rework as parameters", "[variants][factory]") {
+  Scene sc = load_factory("variants:\n  cases:\n"
+                          "    - name: a\n"
+                          "      set: {m1.failures.jam.mtbf.mean: 3h, m1.failures.jam.mttr: 10min, m2.failures.mtbf: 2h,\n"
+                          "            m2.failures.mttr.mean: 1min, m1.process.by_part.a: 25s, m1.process.by_part.b.mean: 35s,\n"
+                          "            m1.setup.max: 3min, m1.scrap: 0.05, m1.rework.p: 0.1, r1.acceleration: 4,\n"
+                          "            r1.release: 2s}\n");
+  VariantSet s = expand_variants(sc);
+  REQUIRE(s.params.size() == 11);
+  CHECK(s.params[0].key == "failures.jam.mtbf");
+  CHECK(s.params[0].sub == "mean");
+  CHECK(s.params[2].key == "failures.mtbf");
+  CHECK(s.params[2].sub == "");
+  CHECK(s.params[4].key == "process.by_part.a");
+  CHECK(s.params[5].key == "process.by_part.b");
+  CHECK(s.params[5].sub == "mean");
+  CHECK(s.params[7].unit == "1");
+  CHECK(s.params[8].key == "rework.p");
+  CHECK(s.params[9].unit == "m/s^2");
+  CHECK(s.params[10].kind == ParamKind::Duration);
+  Diagnostics diag;
+  Scene v = apply_variant(sc, s, 1, diag);
+  CHECK(errors(diag).empty());
+  const Element& m1 = el(v, "m1");
+  CHECK(m1.failures[0].mtbf.mean == 3 * 3600);
+  CHECK(m1.failures[0].mttr.value == 600);
+  CHECK(el(v, "m2").failures[0].mtbf.value == 7200);
+  CHECK(el(v, "m2").failures[0].mttr.mean == 60);
+  CHECK(m1.process_by_part[0].value == 25);
+  CHECK(m1.process_by_part[1].mean == 35);
+  CHECK(m1.setup.max == 180);
+  CHECK(m1.scrap_p == 0.05);
+  CHECK(m1.rework_p == 0.1);
+  CHECK(el(v, "r1").accel_mps2 == 4);
+  CHECK(el(v, "r1").release_s == 2);
+
+  // The map form's paths name no mode; the list form's name one.
+  CHECK(factory_errors("variants:\n  sweep: {m1.failures.mtbf.mean: [1h]}\n") ==
+        std::vector<std::string>{"f.yaml:13:11: error: key 'variants.sweep': unknown parameter "
+                                 "'m1.failures.mtbf.mean'; did you mean 'm1.failures.jam.mtbf.mean'?"});
+  CHECK(factory_errors("variants:\n  sweep: {m1.process.by_part.c: [1s]}\n").size() == 1);
+  // Probabilities: each below 1 and their sum too.
+  CHECK(factory_errors("variants:\n  cases:\n    - {name: p, set: {m1.scrap: 0.85}}\n"
+                       "    - {name: q, set: {m1.scrap: 0.5, m1.rework.p: 0.6}}\n"
+                       "    - {name: r, set: {m1.rework.p: 1}}\n") ==
+        std::vector<std::string>{
+            "f.yaml:14:33: error: variant 'p', parameter 'm1.scrap': scrap + rework.p must be below 1, got 0.85 + 0.2",
+            "f.yaml:15:33: error: variant 'q', parameter 'm1.scrap': scrap + rework.p must be below 1, got 0.5 + 0.6",
+            "f.yaml:16:36: error: variant 'r', parameter 'm1.rework.p': must be a probability from 0 up to (not "
+            "including) 1, got 1"});
+}

@@ -16,9 +16,21 @@ struct ChunkOutput {
   std::vector<int64_t> produced, events;  // [n]
   std::vector<double> lead_sum, wip_area;  // [n]
   std::vector<uint8_t> overflow;           // [n]
-  std::vector<double> st_acc;              // [n][stations][4]
+  std::vector<double> st_acc;              // [n][stations][flow::kStationStates] server-seconds per state
   std::vector<double> buf_area;            // [n][buffers]
   std::vector<int64_t> src_released, src_lost;  // [n][elements] (non-sources are 0)
+  // Factory-object statistics, all over the horizon (after warm-up):
+  std::vector<int64_t> st_done;            // [n][stations][parts] parts finished processing, by part type
+                                           //   (scrapped and reworked ones included)
+  std::vector<int64_t> st_scrap, st_rework;  // [n][stations]
+  std::vector<double> st_active;           // [n][stations] seconds in active periods (active-period method)
+  std::vector<int64_t> st_periods;         // [n][stations] active periods (one still open at the end counts)
+  std::vector<int64_t> produced_by_part;   // [n][parts] parts that reached a sink, by type
+  std::vector<int32_t> lead_hist;          // [n][stats::kLeadBins] lead times of produced parts
+  std::vector<double> lead_max;            // [n] longest lead time of a produced part (0 if none)
+  std::vector<int64_t> buf_max;            // [n][buffers] highest level held
+  std::vector<double> pool_busy;           // [n][pools] operator-seconds busy
+  std::vector<double> robot_busy;          // [n][robots] seconds moving (to pick, or carrying)
 };
 
 class Backend {

@@ -21,24 +21,36 @@ void check(cudaError_t err, const char* what) {
     throw std::runtime_error(std::string("cuda backend: ") + what + ": " + cudaGetErrorString(err));
 }
 
-// A device copy of a host vector, freed with the backend.
-template <class T>
-class DeviceArray {
+// Device copies of the model's arrays, freed with the next upload or the backend.
+class DeviceModel {
  public:
-  DeviceArray() = default;
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  ~DeviceArray() { if (ptr_) cudaFree(ptr_); }
-  const T* upload(const std::vector<T>& v) {
-    if (ptr_) cudaFree(ptr_);
-    ptr_ = nullptr;
-    if (v.empty()) return nullptr;
-    check(cudaMalloc(&ptr_, v.size() * sizeof(T)), "cudaMalloc (model)");
-    check(cudaMemcpy(ptr_, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), "copy model to device");
-    return ptr_;
+  DeviceModel() = default;
+  DeviceModel(const DeviceModel&) = delete;
+  DeviceModel& operator=(const DeviceModel&) = delete;
+  ~DeviceModel() { clear(); }
+
+  // The kernel's view of `model` with every array copied to the device.
+  flow::FlowModel upload(const Model& model) {
+    clear();
+    return model.bind([this](const auto& v) { return copy(v); });
   }
+
  private:
-  T* ptr_ = nullptr;
+  std::vector<void*> ptrs_;
+
+  void clear() {
+    for (void* p : ptrs_) cudaFree(p);
+    ptrs_.clear();
+  }
+  template <class T>
+  const T* copy(const std::vector<T>& v) {
+    if (v.empty()) return nullptr;
+    void* p = nullptr;
+    check(cudaMalloc(&p, v.size() * sizeof(T)), "cudaMalloc (model)");
+    ptrs_.push_back(p);
+    check(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), "copy model to device");
+    return static_cast<const T*>(p);
+  }
 };
 
 class CudaBackend final : public Backend {
@@ -75,7 +87,9 @@ class CudaBackend final : public Backend {
   }
 
   void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
-    flow::FlowModel view = upload(model);
+    // The model is a few kilobytes: uploading it with every chunk is cheaper than tracking
+    // whether the one on the device is still current.
+    flow::FlowModel view = device_model_.upload(model);
     flow::FlowStateLayout layout = state_layout(model, count);
     if (state_bytes_ < layout.bytes) {
       if (state_) cudaFree(state_);
@@ -102,37 +116,11 @@ class CudaBackend final : public Backend {
   }
 
  private:
-  DeviceArray<uint8_t> kind_, flags_;
-  DeviceArray<int32_t> succ_, pred_begin_, pred_, slot_begin_, stat_index_, timed_, timed_index_;
-  DeviceArray<int64_t> capacity_;
-  DeviceArray<double> travel_, gap_, table_;
-  DeviceArray<Dist> main_, ttf_, ttr_;
+  DeviceModel device_model_;
   unsigned char* state_ = nullptr;
   size_t state_bytes_ = 0;
   std::vector<unsigned char> host_;
 
-  // The model is a few kilobytes: uploading it with every chunk is cheaper than tracking
-  // whether the one on the device is still current.
-  flow::FlowModel upload(const Model& model) {
-    flow::FlowModel v = model.view();
-    v.kind = kind_.upload(model.kind);
-    v.flags = flags_.upload(model.flags);
-    v.succ = succ_.upload(model.succ);
-    v.pred_begin = pred_begin_.upload(model.pred_begin);
-    v.pred = pred_.upload(model.pred);
-    v.slot_begin = slot_begin_.upload(model.slot_begin);
-    v.stat_index = stat_index_.upload(model.stat_index);
-    v.timed = timed_.upload(model.timed);
-    v.timed_index = timed_index_.upload(model.timed_index);
-    v.capacity = capacity_.upload(model.capacity);
-    v.travel = travel_.upload(model.travel);
-    v.gap = gap_.upload(model.gap);
-    v.main_dist = main_.upload(model.main_dist);
-    v.ttf_dist = ttf_.upload(model.ttf_dist);
-    v.ttr_dist = ttr_.upload(model.ttr_dist);
-    v.table = table_.upload(model.table);
-    return v;
-  }
 };
 
 }  // namespace

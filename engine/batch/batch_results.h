@@ -35,7 +35,11 @@ struct BatchResults {
   std::vector<std::string> station_names;  // [S]
   std::vector<std::string> buffer_names;   // [B]
   std::vector<std::string> source_names;   // [Q]
-  std::vector<std::string> state_names;    // [K] starts working, blocked, starved, failed
+  std::vector<std::string> state_names;    // [K] working, blocked, starved, failed, then (this engine)
+                                           //   setup, waiting_operator, off_shift
+  std::vector<std::string> part_names;     // [P] part types; empty in a file from before part types
+  std::vector<std::string> pool_names;     // [O] operators pools, scene order
+  std::vector<std::string> robot_names;    // [R] robots, scene order
 
   int64_t lanes = 0;  // L = V * replications
 
@@ -53,7 +57,33 @@ struct BatchResults {
   std::vector<int64_t> source_released;
   std::vector<int64_t> source_lost;
 
+  // Factory KPIs (docs/results.md). All empty for a file written before they existed
+  // (part_names empty); otherwise every one has its full shape.
+  // [L][P] parts of each type that reached a sink, and per hour of horizon.
+  std::vector<int64_t> produced_by_part;
+  std::vector<double> throughput_by_part_per_h;
+  // [L] lead-time percentiles from the per-lane histogram and the exact maximum; NaN when no
+  // part reached a sink.
+  std::vector<double> lead_time_p50_s, lead_time_p90_s, lead_time_p95_s, lead_time_max_s;
+  // [L][S] OEE and its factors (NaN where undefined), scrap and rework counts, and the
+  // active-period statistics.
+  std::vector<double> station_oee, station_availability, station_performance, station_quality;
+  std::vector<int64_t> station_scrapped, station_reworked;
+  std::vector<double> station_mean_active_period_s;  // NaN when the station was never active
+  std::vector<double> station_active_fraction;
+  // [L] station index of the active-period bottleneck, -1 when no station was active.
+  std::vector<int32_t> bottleneck;
+  // [V][S] share of each variant's replications whose bottleneck is station s.
+  std::vector<double> bottleneck_share;
+  // [L][B] highest level each buffer held during the horizon.
+  std::vector<int64_t> buffer_max_level;
+  // [L][O] busy operator-seconds / (workers x horizon); [L][R] robot busy seconds / horizon.
+  std::vector<double> operator_utilisation;
+  std::vector<double> robot_utilisation;
+
   int64_t variants() const { return static_cast<int64_t>(variant_names.size()); }
+  // True when the factory KPIs above are present (a run of this version, or a file it wrote).
+  bool has_factory_kpis() const { return !part_names.empty(); }
 };
 
 }  // namespace plantwin

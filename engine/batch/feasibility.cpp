@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/flow/flow_state.h"
+#include "kernels/stats/lead_histogram.h"
 
 namespace plantwin {
 namespace {
@@ -25,17 +26,27 @@ uint64_t add(uint64_t a, uint64_t b) {
 }
 uint64_t u(int64_t x) { return x > 0 ? static_cast<uint64_t>(x) : 0; }
 
-constexpr uint64_t kWord = 8;          // every per-lane number is 8 bytes (double or int64)
-constexpr uint64_t kStates = flow::kStationStates;  // working, blocked, starved, failed
-constexpr uint64_t kSummaryKpis = 5;   // produced, throughput_per_h, wip_mean, lead_time_mean_s, events
+constexpr uint64_t kWord = 8;          // every per-lane number is 8 bytes (double or int64) but the bottleneck
+constexpr uint64_t kStates = flow::kStationStates;  // working, blocked, starved, failed, setup, waiting, off shift
+constexpr uint64_t kStationKpis = 8;   // oee, availability, performance, quality, scrapped, reworked,
+                                       // mean_active_period_s, active_fraction
+// produced, throughput_per_h, wip_mean, lead_time_mean_s, events, lead_time_p50/p90/p95/max_s
+constexpr uint64_t kSummaryKpis = 9;
 constexpr uint64_t kSummaryDatasets = 4;  // mean, ci95, diff_mean, diff_ci95
 
 }  // namespace
 
 uint64_t results_memory_bytes(const BatchShape& s) {
-  // produced, events, throughput_per_h, wip_mean, lead_time_mean_s: 5 numbers per lane.
-  const uint64_t per_lane = add(add(5, mul(u(s.stations), kStates)), add(u(s.buffers), mul(2, u(s.sources))));
-  return mul(mul(u(s.lanes), per_lane), kWord);
+  // produced, events, throughput_per_h, wip_mean, lead_time_mean_s and the four lead-time
+  // percentiles: 9 numbers per lane; per station its states and 8 KPIs; per buffer mean and
+  // maximum; per source released and lost; per part type produced and throughput; per
+  // operators pool and robot a utilisation.
+  const uint64_t words = add(add(add(9, mul(u(s.stations), kStates + kStationKpis)),
+                                 add(mul(2, u(s.buffers)), mul(2, u(s.sources)))),
+                             add(mul(2, u(s.parts)), add(u(s.pools), u(s.robots))));
+  const uint64_t per_lane = add(mul(words, kWord), 4);  // + the bottleneck (int32)
+  const uint64_t shares = mul(mul(u(s.variants), u(s.stations)), kWord);  // bottleneck_share [V][S]
+  return add(mul(u(s.lanes), per_lane), shares);
 }
 
 uint64_t writer_scratch_bytes(const BatchShape& s) {
@@ -61,11 +72,15 @@ int64_t chunk_lanes(int64_t lanes, uint64_t bytes_per_lane, uint64_t memory_budg
 }
 
 uint64_t chunk_bytes(const BatchShape& s, int64_t chunk, uint64_t bytes_per_lane) {
-  // ChunkOutput per lane: produced, events, lead_sum, wip_area, overflow flag, station
-  // accumulators [S][4], buffer areas [B], source released/lost over all elements 2 x [E].
-  const uint64_t out_per_lane =
-      add(add(4 * kWord + 1, mul(mul(u(s.stations), kStates), kWord)),
-          add(mul(u(s.buffers), kWord), mul(mul(2, u(s.elements)), kWord)));
+  // ChunkOutput per lane: produced, events, lead_sum, wip_area, lead_max, overflow flag; per
+  // station its state accumulators [K], finished parts by type [P], scrap, rework, active
+  // seconds and periods; buffer areas and maxima [B]; source released/lost over all elements
+  // 2 x [E]; produced by part type [P]; pool and robot busy time [O], [R]; the lead-time
+  // histogram (int32 bins).
+  const uint64_t words =
+      add(add(add(5, mul(u(s.stations), add(kStates + 4, u(s.parts)))), add(mul(2, u(s.buffers)), mul(2, u(s.elements)))),
+          add(u(s.parts), add(u(s.pools), u(s.robots))));
+  const uint64_t out_per_lane = add(add(mul(words, kWord), 1), 4 * static_cast<uint64_t>(stats::kLeadBins));
   return mul(u(chunk), add(bytes_per_lane, out_per_lane));
 }
 
@@ -156,6 +171,9 @@ Feasibility check_batch(const Model& model, const Backend& backend, const std::s
   s.buffers = model.n_buffers();
   s.sources = static_cast<int64_t>(model.sources.size());
   s.elements = model.n_elements;
+  s.parts = model.n_parts;
+  s.pools = static_cast<int64_t>(model.pools.size());
+  s.robots = static_cast<int64_t>(model.robots.size());
   const uint64_t per_lane = backend.bytes_per_lane(model);
   const int64_t chunk = chunk_lanes(lanes, per_lane, backend.memory_budget(), backend.min_chunk_lanes());
   const uint64_t memory =

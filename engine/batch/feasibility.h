@@ -27,10 +27,13 @@ struct Feasibility {
 struct BatchShape {
   int64_t lanes = 0, variants = 1;
   int64_t stations = 0, buffers = 0, sources = 0, elements = 0;
+  int64_t parts = 1, pools = 0, robots = 0;
 };
 
 // Bytes the per-lane vectors of BatchResults hold (produced, events, throughput, wip, lead
-// time, state fractions [L][S][4], buffer levels [L][B], source counts 2 x [L][Q]).
+// time and its 4 percentiles, state fractions [L][S][K], the 8 station KPIs [L][S], buffer
+// mean and maximum [L][B], source counts 2 x [L][Q], per part type 2 x [L][P], operator and
+// robot utilisation [L][O], [L][R], the bottleneck [L] int32) plus bottleneck_share [V][S].
 uint64_t results_memory_bytes(const BatchShape& s);
 // Extra bytes the results writer allocates while writing (lane indices, double copies, diffs).
 uint64_t writer_scratch_bytes(const BatchShape& s);

@@ -8,8 +8,11 @@
 
 #include "engine/model/model.h"
 #include "engine/scene/sha256.h"
+#include "engine/stats/oee.h"
+#include "engine/stats/percentile.h"
 #include "engine/variants/variant_set.h"
 #include "kernels/flow/flow_state.h"
+#include "kernels/stats/lead_histogram.h"
 
 namespace plantwin {
 namespace {
@@ -57,8 +60,43 @@ void label(const Scene& scene, const Model& model, const RunSettings& run, Batch
   for (int32_t e : model.stations) r.station_names.push_back(scene.elements[e].name);
   for (int32_t e : model.buffers) r.buffer_names.push_back(scene.elements[e].name);
   for (int32_t e : model.sources) r.source_names.push_back(scene.elements[e].name);
-  r.state_names = {"working", "blocked", "starved", "failed"};
+  r.state_names = {"working", "blocked", "starved", "failed", "setup", "waiting_operator", "off_shift"};
+  static_assert(flow::kStationStates == 7, "state_names must list every flow::ServerState");
+  for (int32_t p = 0; p < model.n_parts; ++p)
+    r.part_names.push_back(p < static_cast<int32_t>(scene.parts.size()) ? scene.parts[p].name
+                                                                        : "part" + std::to_string(p));
+  for (int32_t e : model.pools) r.pool_names.push_back(scene.elements[e].name);
+  for (int32_t e : model.robots) r.robot_names.push_back(scene.elements[e].name);
   r.lanes = model.lanes();
+}
+
+// Sizes every per-lane vector of `r` for L lanes of `m`.
+void size_results(const Model& m, BatchResults& r) {
+  const size_t L = static_cast<size_t>(m.lanes());
+  const size_t St = static_cast<size_t>(m.n_stations()), B = static_cast<size_t>(m.n_buffers());
+  const size_t Q = m.sources.size(), P = static_cast<size_t>(m.n_parts);
+  const size_t O = m.pools.size(), R = m.robots.size();
+  r.produced.resize(L);
+  r.events.resize(L);
+  r.throughput_per_h.resize(L);
+  r.wip_mean.resize(L);
+  r.lead_time_mean_s.resize(L);
+  r.state_fraction.resize(L * St * flow::kStationStates);
+  r.buffer_mean_level.resize(L * B);
+  r.source_released.resize(L * Q);
+  r.source_lost.resize(L * Q);
+  r.produced_by_part.resize(L * P);
+  r.throughput_by_part_per_h.resize(L * P);
+  for (auto* v : {&r.lead_time_p50_s, &r.lead_time_p90_s, &r.lead_time_p95_s, &r.lead_time_max_s}) v->resize(L);
+  for (auto* v : {&r.station_oee, &r.station_availability, &r.station_performance, &r.station_quality,
+                  &r.station_mean_active_period_s, &r.station_active_fraction})
+    v->resize(L * St);
+  r.station_scrapped.resize(L * St);
+  r.station_reworked.resize(L * St);
+  r.bottleneck.resize(L);
+  r.buffer_max_level.resize(L * B);
+  r.operator_utilisation.resize(L * O);
+  r.robot_utilisation.resize(L * R);
 }
 
 // Turns one chunk's sums into the per-lane KPIs of the results contract.
@@ -66,6 +104,10 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
   const double H = m.horizon_s;
   const int64_t St = m.n_stations(), B = m.n_buffers(), Q = static_cast<int64_t>(m.sources.size());
   const int64_t E = m.n_elements, K = flow::kStationStates;
+  const int64_t P = m.n_parts, O = static_cast<int64_t>(m.pools.size()), R = static_cast<int64_t>(m.robots.size());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // The ideal cycle times [V][E][P] (OEE's performance); without them performance and OEE are NaN.
+  const bool have_ideal = m.ideal_s.size() == static_cast<size_t>(m.n_variants) * E * P;
   for (int64_t i = 0; i < c.lanes; ++i) {
     const int64_t l = first + i;
     const int32_t v = static_cast<int32_t>(l / m.replications);
@@ -85,6 +127,50 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
       r.source_released[l * Q + q] = c.src_released[i * E + m.sources[q]];
       r.source_lost[l * Q + q] = c.src_lost[i * E + m.sources[q]];
     }
+
+    // Factory KPIs.
+    for (int64_t p = 0; p < P; ++p) {
+      const int64_t n = c.produced_by_part[i * P + p];
+      r.produced_by_part[l * P + p] = n;
+      r.throughput_by_part_per_h[l * P + p] = static_cast<double>(n) / H * 3600.0;
+    }
+    const int32_t* hist = c.lead_hist.data() + i * stats::kLeadBins;
+    int64_t in_hist = 0;
+    for (int b = 0; b < stats::kLeadBins; ++b) in_hist += hist[b];
+    const bool any = in_hist > 0;
+    r.lead_time_p50_s[l] = lead_time_quantile(hist, 0.50, c.lead_max[i]);
+    r.lead_time_p90_s[l] = lead_time_quantile(hist, 0.90, c.lead_max[i]);
+    r.lead_time_p95_s[l] = lead_time_quantile(hist, 0.95, c.lead_max[i]);
+    r.lead_time_max_s[l] = any ? c.lead_max[i] : nan;
+    for (int64_t s = 0; s < St; ++s) {
+      const int32_t e = m.stations[s];
+      int64_t done = 0;
+      double ideal = have_ideal ? 0.0 : nan;
+      for (int64_t p = 0; p < P; ++p) {
+        const int64_t d = c.st_done[(i * St + s) * P + p];
+        done += d;
+        if (have_ideal) ideal += static_cast<double>(d) * m.ideal_s[(static_cast<size_t>(v) * E + e) * P + p];
+      }
+      const int64_t scrap = c.st_scrap[i * St + s], rework = c.st_rework[i * St + s];
+      const Oee o = station_oee(&c.st_acc[(i * St + s) * K], static_cast<int>(K), ideal, done, scrap, rework);
+      const int64_t ls = l * St + s;
+      r.station_oee[ls] = o.oee;
+      r.station_availability[ls] = o.availability;
+      r.station_performance[ls] = o.performance;
+      r.station_quality[ls] = o.quality;
+      r.station_scrapped[ls] = scrap;
+      r.station_reworked[ls] = rework;
+      const int64_t periods = c.st_periods[i * St + s];
+      r.station_mean_active_period_s[ls] = periods > 0 ? c.st_active[i * St + s] / static_cast<double>(periods) : nan;
+      r.station_active_fraction[ls] = c.st_active[i * St + s] / H;
+    }
+    r.bottleneck[l] = active_period_bottleneck(&c.st_active[i * St], &c.st_periods[i * St], St);
+    for (int64_t b = 0; b < B; ++b) r.buffer_max_level[l * B + b] = c.buf_max[i * B + b];
+    for (int64_t o = 0; o < O; ++o) {
+      const double workers = static_cast<double>(m.servers(v, m.pools[o]));
+      r.operator_utilisation[l * O + o] = workers > 0 ? c.pool_busy[i * O + o] / (workers * H) : nan;
+    }
+    for (int64_t k = 0; k < R; ++k) r.robot_utilisation[l * R + k] = c.robot_busy[i * R + k] / H;
   }
 }
 
@@ -105,16 +191,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
   r.variant_params = variant_params(set);
   r.backend = backend.name();
   const int64_t L = model.lanes();
-  const int64_t St = model.n_stations(), B = model.n_buffers(), Q = static_cast<int64_t>(model.sources.size());
-  r.produced.resize(L);
-  r.events.resize(L);
-  r.throughput_per_h.resize(L);
-  r.wip_mean.resize(L);
-  r.lead_time_mean_s.resize(L);
-  r.state_fraction.resize(static_cast<size_t>(L * St * flow::kStationStates));
-  r.buffer_mean_level.resize(static_cast<size_t>(L * B));
-  r.source_released.resize(static_cast<size_t>(L * Q));
-  r.source_lost.resize(static_cast<size_t>(L * Q));
+  size_results(model, r);
 
   ChunkOutput out;
   int64_t done = 0;
@@ -144,6 +221,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
     done += chunk;
     if (options.progress) options.progress(done, L);
   }
+  r.bottleneck_share = bottleneck_shares(r.bottleneck, model.n_variants, model.replications, model.n_stations());
   return r;
 }
 

@@ -59,6 +59,12 @@ void check_sizes(const BatchResults& r) {
       static_cast<int64_t>(r.state_fraction.size()) != L * S * K ||
       static_cast<int64_t>(r.buffer_mean_level.size()) != L * B)
     throw std::invalid_argument("print_kpi_table: results' sizes do not match their counts");
+  if (r.has_factory_kpis() &&
+      (static_cast<int64_t>(r.lead_time_p50_s.size()) != L || static_cast<int64_t>(r.lead_time_p90_s.size()) != L ||
+       static_cast<int64_t>(r.lead_time_p95_s.size()) != L || static_cast<int64_t>(r.lead_time_max_s.size()) != L ||
+       static_cast<int64_t>(r.station_oee.size()) != L * S ||
+       static_cast<int64_t>(r.bottleneck_share.size()) != r.variants() * S))
+    throw std::invalid_argument("print_kpi_table: results' factory KPI sizes do not match their counts");
 }
 
 void print_header(std::ostream& os, const BatchResults& r) {
@@ -102,6 +108,24 @@ void print_variants(std::ostream& os, const BatchResults& r) {
                                          : "")
      << ":\n";
   table.print(os);
+  if (!r.has_factory_kpis()) return;
+
+  const std::vector<MeanCI> lead[] = {
+      summarize_by_variant(r.lead_time_p50_s, V, R),
+      summarize_by_variant(r.lead_time_p90_s, V, R),
+      summarize_by_variant(r.lead_time_p95_s, V, R),
+      summarize_by_variant(r.lead_time_max_s, V, R),
+  };
+  Table percentiles;
+  percentiles.header = {"variant", "p50 [s]", "p90 [s]", "p95 [s]", "max [s]"};
+  percentiles.align = {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight};
+  for (int64_t v = 0; v < V; ++v) {
+    std::vector<std::string> row = {r.variant_names[v]};
+    for (const auto& column : lead) row.push_back(mean_ci_text(column[v], with_ci));
+    percentiles.rows.push_back(row);
+  }
+  os << "\nLead time percentiles per variant (within 6.25 %; max exact):\n";
+  percentiles.print(os);
 }
 
 // Baseline lanes are 0 .. R-1 (variant-major order).
@@ -114,22 +138,42 @@ void print_baseline_elements(std::ostream& os, const BatchResults& r) {
       " (" + r.variant_names[0] + ", mean over " + std::to_string(R) + " replication" +
       (R == 1 ? "" : "s") + ")";
   if (S > 0) {
+    // The contract's four states always; the extensions (setup, waiting_operator, off_shift)
+    // only when some station spent time in them.
+    std::vector<int64_t> shown;
+    for (int64_t k = 0; k < K; ++k) {
+      bool used = k < 4;
+      for (int64_t i = 0; !used && i < R * S; ++i) used = r.state_fraction[i * K + k] != 0;
+      if (used) shown.push_back(k);
+    }
     Table table;
     table.header = {"station"};
     table.align = {Align::kLeft};
-    for (const std::string& state : r.state_names) {
-      table.header.push_back(state + " [%]");
+    for (int64_t k : shown) {
+      table.header.push_back(r.state_names[k] + " [%]");
       table.align.push_back(Align::kRight);
     }
     for (int64_t s = 0; s < S; ++s) {
       std::vector<std::string> row = {r.station_names[s]};
-      for (int64_t k = 0; k < K; ++k) {
+      for (int64_t k : shown) {
         const MeanCI share = mean_ci95(r.state_fraction.data() + s * K + k, R, S * K);
         row.push_back(std::isfinite(share.mean) ? fixed(100 * share.mean, 1) : "n/a");
       }
       table.rows.push_back(row);
     }
     os << "\nStation states, share of the horizon" << over << ":\n";
+    table.print(os);
+  }
+  if (S > 0 && r.has_factory_kpis()) {
+    Table table;
+    table.header = {"station", "OEE [%]", "bottleneck [% of replications]"};
+    table.align = {Align::kLeft, Align::kRight, Align::kRight};
+    for (int64_t s = 0; s < S; ++s) {
+      const MeanCI oee = mean_ci95(r.station_oee.data() + s, R, S);
+      table.rows.push_back({r.station_names[s], std::isfinite(oee.mean) ? fixed(100 * oee.mean, 1) : "n/a",
+                            fixed(100 * r.bottleneck_share[s], 0)});
+    }
+    os << "\nOEE and active-period bottleneck" << over << ":\n";
     table.print(os);
   }
   if (B > 0) {

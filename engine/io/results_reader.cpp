@@ -180,6 +180,47 @@ std::vector<VariantParam> read_variant_params(hid_t file, hsize_t V) {
   return params;
 }
 
+// The factory KPIs, all required once /parts/name is there (files from before them have none
+// of these datasets and read with the vectors empty).
+void read_factory_kpis(hid_t file, BatchResults& r) {
+  const hsize_t L = static_cast<hsize_t>(r.lanes), V = r.variant_names.size();
+  const hsize_t S = r.station_names.size(), B = r.buffer_names.size();
+  r.part_names = read_string_dataset(file, "/parts/name");
+  if (r.part_names.empty()) throw std::runtime_error("/parts/name is empty");
+  const hsize_t P = r.part_names.size();
+  r.produced_by_part = read_numbers<int64_t>(file, "/parts/produced", {L, P});
+  r.throughput_by_part_per_h = read_numbers<double>(file, "/parts/throughput_per_h", {L, P});
+
+  r.lead_time_p50_s = read_numbers<double>(file, "/kpi/lead_time_p50_s", {L});
+  r.lead_time_p90_s = read_numbers<double>(file, "/kpi/lead_time_p90_s", {L});
+  r.lead_time_p95_s = read_numbers<double>(file, "/kpi/lead_time_p95_s", {L});
+  r.lead_time_max_s = read_numbers<double>(file, "/kpi/lead_time_max_s", {L});
+
+  r.station_oee = read_numbers<double>(file, "/stations/oee", {L, S});
+  r.station_availability = read_numbers<double>(file, "/stations/availability", {L, S});
+  r.station_performance = read_numbers<double>(file, "/stations/performance", {L, S});
+  r.station_quality = read_numbers<double>(file, "/stations/quality", {L, S});
+  r.station_scrapped = read_numbers<int64_t>(file, "/stations/scrapped", {L, S});
+  r.station_reworked = read_numbers<int64_t>(file, "/stations/reworked", {L, S});
+  r.station_active_fraction = read_numbers<double>(file, "/stations/active_fraction", {L, S});
+  r.station_mean_active_period_s =
+      read_numbers<double>(file, "/stations/mean_active_period_s", {L, S});
+  r.bottleneck = read_numbers<int32_t>(file, "/stations/bottleneck", {L});
+  for (hsize_t l = 0; l < L; ++l)
+    if (r.bottleneck[l] < -1 || r.bottleneck[l] >= static_cast<int32_t>(S))
+      throw std::runtime_error("/stations/bottleneck of lane " + std::to_string(l) + " is " +
+                               std::to_string(r.bottleneck[l]) + ", not a station index or -1");
+  r.bottleneck_share = read_numbers<double>(file, "/stations/bottleneck_share", {V, S});
+
+  r.buffer_max_level = read_numbers<int64_t>(file, "/buffers/max_level", {L, B});
+
+  r.pool_names = read_string_dataset(file, "/operators/name");
+  r.operator_utilisation =
+      read_numbers<double>(file, "/operators/utilisation", {L, r.pool_names.size()});
+  r.robot_names = read_string_dataset(file, "/robots/name");
+  r.robot_utilisation = read_numbers<double>(file, "/robots/utilisation", {L, r.robot_names.size()});
+}
+
 BatchResults read_contents(hid_t file, std::string* plantwin_version) {
   BatchResults r;
   if (plantwin_version) *plantwin_version = read_string_attribute(file, "plantwin_version");
@@ -245,6 +286,7 @@ BatchResults read_contents(hid_t file, std::string* plantwin_version) {
     r.source_released = read_numbers<int64_t>(file, "/sources/released", {L, Q});
     r.source_lost = read_numbers<int64_t>(file, "/sources/lost", {L, Q});
   }
+  if (exists(file, "/parts/name")) read_factory_kpis(file, r);
   return r;
 }
 

@@ -8,7 +8,10 @@ namespace plantwin {
 
 // Reads everything write_results writes: the root attributes, names, per-lane KPIs, state
 // fractions, buffer levels and the source extension (left empty when a file lacks
-// /sources or /kpi/events, as a contract-only file from another writer may).
+// /sources or /kpi/events, as a contract-only file from another writer may), and the factory
+// KPIs (part types, lead-time percentiles, OEE, bottleneck, buffer maxima, operators, robots):
+// all of them when the file has /parts/name, none (their vectors empty, has_factory_kpis()
+// false) when it has not, as files written before they existed.
 // /variants/params/<name> ([V] or [V, 3], attribute `unit`) is read into variant_params, in
 // HDF5's name order (the file does not keep the writer's order); empty when the group is
 // absent. The /summary group is not read (it is recomputed from the lanes when needed).

@@ -183,6 +183,44 @@ std::string inconsistency(const BatchResults& r) {
     if (static_cast<int64_t>(c.size) != c.expected)
       return std::string(c.name) + " has " + std::to_string(c.size) + " values, expected " +
              std::to_string(c.expected);
+  // The factory KPIs: all present (part_names not empty) or all absent (results of a file
+  // written before them).
+  const bool factory = r.has_factory_kpis();
+  const int64_t P = static_cast<int64_t>(r.part_names.size());
+  const int64_t O = static_cast<int64_t>(r.pool_names.size());
+  const int64_t Rb = static_cast<int64_t>(r.robot_names.size());
+  auto want = [&](int64_t n) { return factory ? n : 0; };
+  const Column factory_columns[] = {
+      {"pool_names", r.pool_names.size(), want(O)},
+      {"robot_names", r.robot_names.size(), want(Rb)},
+      {"produced_by_part", r.produced_by_part.size(), want(L * P)},
+      {"throughput_by_part_per_h", r.throughput_by_part_per_h.size(), want(L * P)},
+      {"lead_time_p50_s", r.lead_time_p50_s.size(), want(L)},
+      {"lead_time_p90_s", r.lead_time_p90_s.size(), want(L)},
+      {"lead_time_p95_s", r.lead_time_p95_s.size(), want(L)},
+      {"lead_time_max_s", r.lead_time_max_s.size(), want(L)},
+      {"station_oee", r.station_oee.size(), want(L * S)},
+      {"station_availability", r.station_availability.size(), want(L * S)},
+      {"station_performance", r.station_performance.size(), want(L * S)},
+      {"station_quality", r.station_quality.size(), want(L * S)},
+      {"station_scrapped", r.station_scrapped.size(), want(L * S)},
+      {"station_reworked", r.station_reworked.size(), want(L * S)},
+      {"station_mean_active_period_s", r.station_mean_active_period_s.size(), want(L * S)},
+      {"station_active_fraction", r.station_active_fraction.size(), want(L * S)},
+      {"bottleneck", r.bottleneck.size(), want(L)},
+      {"bottleneck_share", r.bottleneck_share.size(), want(V * S)},
+      {"buffer_max_level", r.buffer_max_level.size(), want(L * B)},
+      {"operator_utilisation", r.operator_utilisation.size(), want(L * O)},
+      {"robot_utilisation", r.robot_utilisation.size(), want(L * Rb)},
+  };
+  for (const Column& c : factory_columns)
+    if (static_cast<int64_t>(c.size) != c.expected)
+      return std::string(c.name) + " has " + std::to_string(c.size) + " values, expected " +
+             std::to_string(c.expected) + (factory ? "" : " (no part_names: no factory KPIs)");
+  for (size_t l = 0; l < r.bottleneck.size(); ++l)
+    if (r.bottleneck[l] < -1 || r.bottleneck[l] >= S)
+      return "bottleneck of lane " + std::to_string(l) + " is " + std::to_string(r.bottleneck[l]) +
+             ", not a station index or -1";
   return {};
 }
 
@@ -213,6 +251,53 @@ void write_summary(hid_t file, const std::string& kpi, const std::vector<double>
   }
   write_numbers(file, group + "/diff_mean", diff_mean, dims, unit);
   write_numbers(file, group + "/diff_ci95", diff_ci95, dims, unit);
+}
+
+// The factory KPIs (docs/results.md): part types, lead-time percentiles, OEE, scrap and
+// rework, the active-period bottleneck, buffer maxima, operator and robot utilisation. The
+// groups /parts, /operators and /robots are always written (with empty name lists and
+// [L, 0] datasets when the scene has no operators or robots); /stations and /buffers exist.
+void write_factory_kpis(hid_t file, const BatchResults& r) {
+  const hsize_t L = static_cast<hsize_t>(r.lanes), V = static_cast<hsize_t>(r.variants());
+  const hsize_t S = r.station_names.size(), B = r.buffer_names.size();
+  const hsize_t P = r.part_names.size(), O = r.pool_names.size(), R = r.robot_names.size();
+  for (const char* group : {"/parts", "/operators", "/robots"}) make_group(file, group);
+
+  write_strings(file, "/parts/name", r.part_names);
+  write_numbers(file, "/parts/produced", r.produced_by_part, {L, P}, "parts");
+  write_numbers(file, "/parts/throughput_per_h", r.throughput_by_part_per_h, {L, P}, "parts/h");
+
+  write_numbers(file, "/kpi/lead_time_p50_s", r.lead_time_p50_s, {L}, "s");
+  write_numbers(file, "/kpi/lead_time_p90_s", r.lead_time_p90_s, {L}, "s");
+  write_numbers(file, "/kpi/lead_time_p95_s", r.lead_time_p95_s, {L}, "s");
+  write_numbers(file, "/kpi/lead_time_max_s", r.lead_time_max_s, {L}, "s");
+
+  write_numbers(file, "/stations/oee", r.station_oee, {L, S}, "1");
+  write_numbers(file, "/stations/availability", r.station_availability, {L, S}, "1");
+  write_numbers(file, "/stations/performance", r.station_performance, {L, S}, "1");
+  write_numbers(file, "/stations/quality", r.station_quality, {L, S}, "1");
+  write_numbers(file, "/stations/scrapped", r.station_scrapped, {L, S}, "parts");
+  write_numbers(file, "/stations/reworked", r.station_reworked, {L, S}, "parts");
+  write_numbers(file, "/stations/active_fraction", r.station_active_fraction, {L, S}, "1");
+  write_numbers(file, "/stations/mean_active_period_s", r.station_mean_active_period_s, {L, S}, "s");
+  {
+    const std::string path = "/stations/bottleneck";
+    Hid dataset = create_dataset(file, path, Types<int32_t>::file(), {L}, /*shuffle=*/true);
+    if (!r.bottleneck.empty())
+      check(H5Dwrite(dataset, Types<int32_t>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                     r.bottleneck.data()),
+            "writing dataset " + path);
+    write_string_attribute(dataset, "unit", "1");
+    write_string_attribute(dataset, "method", kBottleneckMethod);
+  }
+  write_numbers(file, "/stations/bottleneck_share", r.bottleneck_share, {V, S}, "1");
+
+  write_numbers(file, "/buffers/max_level", r.buffer_max_level, {L, B}, "parts");
+
+  write_strings(file, "/operators/name", r.pool_names);
+  write_numbers(file, "/operators/utilisation", r.operator_utilisation, {L, O}, "1");
+  write_strings(file, "/robots/name", r.robot_names);
+  write_numbers(file, "/robots/utilisation", r.robot_utilisation, {L, R}, "1");
 }
 
 void write_contents(hid_t file, const BatchResults& r, const std::string& plantwin_version) {
@@ -282,6 +367,8 @@ void write_contents(hid_t file, const BatchResults& r, const std::string& plantw
   write_numbers(file, "/sources/released", r.source_released, {L, Q}, "parts");
   write_numbers(file, "/sources/lost", r.source_lost, {L, Q}, "parts");
 
+  if (r.has_factory_kpis()) write_factory_kpis(file, r);
+
   const std::vector<double> produced(r.produced.begin(), r.produced.end());
   write_summary(file, "produced", produced, r, "parts");
   write_summary(file, "throughput_per_h", r.throughput_per_h, r, "parts/h");
@@ -290,6 +377,12 @@ void write_contents(hid_t file, const BatchResults& r, const std::string& plantw
   // The contract summarises "each /kpi dataset", so the events extension gets one too.
   const std::vector<double> events(r.events.begin(), r.events.end());
   write_summary(file, "events", events, r, "events");
+  if (r.has_factory_kpis()) {
+    write_summary(file, "lead_time_p50_s", r.lead_time_p50_s, r, "s");
+    write_summary(file, "lead_time_p90_s", r.lead_time_p90_s, r, "s");
+    write_summary(file, "lead_time_p95_s", r.lead_time_p95_s, r, "s");
+    write_summary(file, "lead_time_max_s", r.lead_time_max_s, r, "s");
+  }
 }
 
 void write_file(const BatchResults& r, const std::string& file_path,

@@ -12,8 +12,40 @@
 
 namespace plantwin {
 
-enum class ElementType { Source, Station, Buffer, Conveyor, Sink };
+enum class ElementType { Source, Station, Buffer, Conveyor, Sink, Assembly, Split, Operators, Robot };
 const char* element_type_name(ElementType t);
+// Station-like elements: they have servers, a process time, failures, setups, shifts, scrap.
+inline bool is_station_like(ElementType t) {
+  return t == ElementType::Station || t == ElementType::Assembly || t == ElementType::Split;
+}
+// Elements that hold and move parts (operators and robots are resources, not in the flow graph).
+inline bool is_flow_element(ElementType t) { return t != ElementType::Operators && t != ElementType::Robot; }
+
+// How an element with several successors picks one for each part (docs/scene-format.md).
+enum class Routing { Single, RoundRobin, ShortestQueue, Probability, ByPart };
+
+// A repeating shift calendar: the working intervals within one period, breaks already
+// subtracted, sorted, disjoint and non-empty, each within [0, period_s].
+struct Calendar {
+  double period_s = 0;
+  std::vector<std::pair<double, double>> work;  // [start, end) seconds into the period
+  SourceLoc loc;
+};
+
+// One failure mode of a station-like element.
+struct FailureMode {
+  std::string name;        // "failure" for the single-map form
+  DistSpec mtbf, mttr;     // time between failures (operating or calendar time), repair time
+  bool calendar = false;   // basis: calendar (ages in every state) or operating (ages while processing)
+  int repair_pool = -1;    // element index of the operators pool that repairs it, or -1
+  SourceLoc loc;
+};
+
+// A robot transfer: the robot carries parts along the flow edge from -> to.
+struct RobotTransfer {
+  int from = -1, to = -1;  // element indices
+  SourceLoc loc;
+};
 
 struct PartType {
   std::string name;
@@ -29,20 +61,40 @@ struct Element {
   SourceLoc loc;
   bool has_at = false;
   Vec3 at{0, 0, 0};
-  int succ = -1;  // index of the element named by `to`; -1 for sinks
+  int succ = -1;         // first successor (to[0]); -1 for sinks, operators and robots
+  std::vector<int> to;   // every successor named by `to`, in the order written
+  Routing routing = Routing::Single;  // Single when `to` names one element
+  std::vector<double> weights;        // probability routing: one per `to` entry, summing to 1
+  std::vector<int> part_routes;       // by_part routing: [parts] successor element per part type, -1: none
+  int shift = -2;                     // calendar index into Scene::calendars; -1: always working;
+                                      // -2: the plant's (Scene::plant_shift) -- resolved by the loader to >= -1
 
   // source
-  int part = 0;                 // index into Scene::parts
+  int part = 0;                 // index into Scene::parts (also: an assembly's output part type)
+  std::vector<double> mix;      // [parts] release probabilities summing to 1; empty: always `part`
+  std::vector<int> sequence;    // part types released in this repeating order; empty: none
   bool saturated = true;        // no interarrival given
   DistSpec interarrival;
   int64_t limit = -1;           // -1: unlimited
   bool discard_when_blocked = false;
 
-  // station
-  DistSpec process;
+  // station, assembly, split
+  DistSpec process;                       // when process_by_part is empty
+  std::vector<DistSpec> process_by_part;  // [parts] when `process: {by_part: ...}`; every part type
+                                          // that can reach the element has an entry (others: constant 0)
   int64_t servers = 1;
-  bool has_failures = false;
-  DistSpec mtbf, mttr;          // operating time between failures, repair time
+  std::vector<FailureMode> failures;      // empty: never fails
+  bool has_setup = false;
+  bool setup_by_pair = false;             // false: `setup` applies to every change of part type
+  DistSpec setup;                         // when !setup_by_pair
+  std::vector<DistSpec> setup_table;      // [parts * parts] from * parts + to when setup_by_pair (missing: 0)
+  double scrap_p = 0;                     // probability a processed part is scrapped
+  double rework_p = 0;                    // probability it is sent to rework_to instead of onwards
+  int rework_to = -1;
+  int process_pool = -1, setup_pool = -1, repair_pool = -1;  // operators pools (element indices) or -1
+  std::vector<int64_t> inputs;            // assembly: [parts] bill of materials (0: not an input)
+  int base_input = -1;                    // assembly: the first input written (its part gives the lead time)
+  std::vector<int> outputs;               // split: part types emitted per part processed, in order
 
   // buffer
   int64_t capacity = 0;
@@ -55,6 +107,13 @@ struct Element {
   bool length_from_positions = false;  // derived from `at` here and at `to` (recomputed per variant)
   double spacing_m = 0;
   bool accumulating = true;
+
+  // operators
+  int64_t count = 0;  // workers in the pool
+
+  // robot
+  double reach_m = 0, speed_mps_robot = 0, accel_mps2 = 0, grip_s = 0, release_s = 0;
+  std::vector<RobotTransfer> transfers;  // in priority order for ties
 };
 
 struct RunSettings {
@@ -72,6 +131,8 @@ struct Scene {
   RunSettings run;
   std::vector<PartType> parts;
   std::vector<Element> elements;  // scene order
+  std::vector<Calendar> calendars;  // every `shifts:` / `shift:` block
+  int plant_shift = -1;             // the top-level `shifts:` calendar, or -1
   VariantsSpec variants;          // empty: the baseline alone
 
   int find_element(const std::string& n) const;

@@ -30,6 +30,10 @@ const char* element_type_name(ElementType t) {
     case ElementType::Buffer: return "buffer";
     case ElementType::Conveyor: return "conveyor";
     case ElementType::Sink: return "sink";
+    case ElementType::Assembly: return "assembly";
+    case ElementType::Split: return "split";
+    case ElementType::Operators: return "operators";
+    case ElementType::Robot: return "robot";
   }
   return "?";
 }
@@ -70,8 +74,8 @@ std::string explain_yaml_error(const std::string& msg) {
 
 std::string describe(const YAML::Node& n) {
   if (n.IsScalar()) return quote(n.Scalar());
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a map";
+  if (n.IsSequence()) return n.size() == 0 ? "an empty list" : "a list";
+  if (n.IsMap()) return n.size() == 0 ? "an empty map" : "a map";
   return "nothing";
 }
 
@@ -119,11 +123,59 @@ class SceneReader {
 
   void read_run(const YAML::Node& n, RunSettings& run);
   void read_parts(const YAML::Node& n, Scene& scene);
+  // A `shifts:` / `shift:` block: work minus breaks, merged and sorted.
+  std::optional<Calendar> calendar(const YAML::Node& n, const std::string& where);
+
+  // A name of another element, resolved once every element is read (it may come later).
+  struct Ref {
+    std::string name;  // "": none given
+    YAML::Node node;
+  };
+  // What one element names of others and where, aligned with Scene::elements.
+  struct ElementRefs {
+    std::vector<Ref> to;
+    bool to_broken = false;                        // an entry that is not text (reported where read)
+    std::vector<std::pair<int, Ref>> part_routes;  // (part type, successor) as written
+    YAML::Node part_routes_node;
+    std::vector<char> routes_listed;               // [parts] by_part routing lists the type
+    YAML::Node process_node;                       // `process: {by_part: ...}`
+    std::vector<char> process_listed;              // [parts] listed under by_part
+    YAML::Node inputs_node;                        // an assembly's `inputs`
+    Ref rework_to;
+    Ref pools[3];                                  // operators: process, setup, repair
+    std::vector<Ref> repair_by;                    // per failure mode; name "" without its own
+    std::vector<std::pair<Ref, Ref>> transfers;    // a robot's (from, to)
+    std::vector<YAML::Node> transfer_nodes;
+  };
+
+  // A part type named by `n`; reports an unknown name with a did-you-mean.
+  std::optional<int> part_ref(const YAML::Node& n, const std::string& where, const Scene& scene);
+  // A map keyed by part types: `each(part, key, value, where)` for every known, unrepeated key.
+  void part_map(const YAML::Node& n, const std::string& where, const Scene& scene,
+                const std::function<void(int, const YAML::Node&, const YAML::Node&, const std::string&)>& each);
+
   void read_element(const std::string& name, const YAML::Node& key, const YAML::Node& n, Scene& scene,
-                    std::vector<std::pair<std::string, YAML::Node>>& to_refs);
-  void resolve_graph(Scene& scene, const std::vector<std::pair<std::string, YAML::Node>>& to_refs,
-                     const YAML::Node& elements_node, const std::set<std::string>& declared);
+                    ElementRefs& refs);
+  void read_routing(const YAML::Node& n, const std::string& w, const Scene& scene, Element& e, ElementRefs& refs);
+  void read_source_parts(const YAML::Node& key, const YAML::Node& n, const std::string& w, const Scene& scene,
+                         Element& e);
+  void read_station_like(const YAML::Node& n, const std::string& w, Scene& scene, Element& e, ElementRefs& refs);
+  void read_failures(const YAML::Node& f, const std::string& w, Element& e, ElementRefs& refs);
+  void read_robot(const YAML::Node& n, const std::string& w, Element& e, ElementRefs& refs);
+
+  void resolve_graph(Scene& scene, std::vector<ElementRefs>& refs, const YAML::Node& elements_node,
+                     const std::set<std::string>& declared);
+  // Operators pools, rework targets and part routes, named by element.
+  void resolve_names(Scene& scene, std::vector<ElementRefs>& refs, const std::set<std::string>& declared);
+  // Which part types can arrive at every element; checks by_part maps and assembly inputs.
+  void check_part_flow(Scene& scene, const std::vector<ElementRefs>& refs);
+  void resolve_robots(Scene& scene, std::vector<ElementRefs>& refs, const std::set<std::string>& declared);
+  // A saturated source whose parts could reach a sink in no time.
+  void check_saturated_sources(const Scene& scene);
   void resolve_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
+
+  std::vector<std::vector<char>> arrive_;  // [elements][parts]: the part types that can reach it
+  std::vector<char> dangling_;             // [elements]: a successor it names was not resolved
 
   // The `variants:` block (docs/scene-format.md, "Variants"), read after the elements so
   // that paths resolve against them. Value kinds are checked here; value ranges depend on
@@ -516,12 +568,152 @@ void SceneReader::read_parts(const YAML::Node& n, Scene& scene) {
 }
 
 const std::vector<std::string>& element_types() {
-  static const std::vector<std::string> t = {"source", "station", "buffer", "conveyor", "sink"};
+  static const std::vector<std::string> t = {"source", "station", "buffer",   "conveyor", "sink",
+                                             "assembly", "split", "operators", "robot"};
   return t;
 }
 
+const std::vector<std::string>& routing_names() {
+  static const std::vector<std::string> r = {"round_robin", "shortest_queue", "probability", "by_part"};
+  return r;
+}
+
+// Failure mode names end up in variant paths (m1.failures.jam.mtbf): no dots.
+const std::regex& mode_name_pattern() {
+  static const std::regex re("[A-Za-z_][A-Za-z0-9_-]*");
+  return re;
+}
+
+constexpr long long kMaxOperators = 1000000;    // apply.cpp checks variants with the same limit
+constexpr long long kMaxSplitOutputs = 1000;    // parts one split emits per part, in all
+constexpr long long kMaxKitQuantity = 1000000;  // of one input type in an assembly's kit
+
+std::string unknown_part(const std::string& name, const Scene& scene) {
+  std::vector<std::string> names;
+  for (const auto& p : scene.parts) names.push_back(p.name);
+  std::string msg = "no part type named " + quote(name);
+  std::string hint = did_you_mean(name, names);
+  if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
+  else if (names.size() == 1 && names[0] == "part") msg += " (declare it under 'parts')";
+  return msg;
+}
+
+std::string type_phrase(ElementType t) {
+  if (t == ElementType::Operators) return "a pool of operators";
+  if (t == ElementType::Robot) return "a robot";
+  if (t == ElementType::Assembly) return "an assembly";
+  return std::string("a ") + element_type_name(t);
+}
+
+std::optional<int> SceneReader::part_ref(const YAML::Node& n, const std::string& where, const Scene& scene) {
+  auto p = string(n, where);
+  if (!p) return std::nullopt;
+  for (size_t i = 0; i < scene.parts.size(); ++i)
+    if (scene.parts[i].name == *p) return static_cast<int>(i);
+  error(n, where, unknown_part(*p, scene));
+  return std::nullopt;
+}
+
+void SceneReader::part_map(const YAML::Node& n, const std::string& where, const Scene& scene,
+                           const std::function<void(int, const YAML::Node&, const YAML::Node&, const std::string&)>& each) {
+  if (!n.IsMap()) {
+    error(n, where, "expected a map of part types, such as {a: ..., b: ...}, got " + describe(n));
+    return;
+  }
+  if (n.size() == 0) {
+    error(n, where, "must name at least one part type");
+    return;
+  }
+  std::set<int> seen;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto p = part_ref(it->first, where, scene);
+    if (!p) continue;
+    if (!seen.insert(*p).second) {
+      error(it->first, where, "part type " + quote(scene.parts[*p].name) + " is given twice");
+      continue;
+    }
+    each(*p, it->first, it->second, subkey(where, scene.parts[*p].name));
+  }
+}
+
+std::optional<Calendar> SceneReader::calendar(const YAML::Node& n, const std::string& where) {
+  if (!check_map(n, where, {"period", "work", "breaks"})) return std::nullopt;
+  if (!(require(n, "period", where) & require(n, "work", where))) return std::nullopt;
+  Calendar c;
+  c.loc = loc_of(n);
+  auto period = duration(n["period"], subkey(where, "period"));
+  if (period && *period <= 0) {
+    error(n["period"], subkey(where, "period"), "must be positive, got " + format_duration(*period));
+    return std::nullopt;
+  }
+  if (!period) return std::nullopt;
+  c.period_s = *period;
+  using Intervals = std::vector<std::pair<double, double>>;
+  auto intervals = [&](const YAML::Node& list, const std::string& w, Intervals& out) -> bool {
+    if (!list.IsSequence() || list.size() == 0) {
+      error(list, w, "expected a list of intervals [start, end], such as [[6h, 14h]], got " + describe(list));
+      return false;
+    }
+    bool good = true;
+    for (const YAML::Node& iv : list) {
+      if (!iv.IsSequence() || iv.size() != 2) {
+        error(iv, w, "expected an interval [start, end], got " + describe(iv));
+        good = false;
+        continue;
+      }
+      auto a = duration(iv[0], w), b = duration(iv[1], w);
+      if (!a || !b) {
+        good = false;
+        continue;
+      }
+      const std::string shown = "[" + format_duration(*a) + ", " + format_duration(*b) + "]";
+      if (*a >= *b) {
+        error(iv, w, "start must be before end, got " + shown);
+        good = false;
+      } else if (*a < 0 || *b > c.period_s) {
+        error(iv, w, "must lie within the period [0, " + format_duration(c.period_s) + "], got " + shown);
+        good = false;
+      } else {
+        out.push_back({*a, *b});
+      }
+    }
+    return good;
+  };
+  // Sorted, with overlapping or touching intervals joined.
+  auto merge = [](Intervals& v) {
+    std::sort(v.begin(), v.end());
+    Intervals m;
+    for (const auto& iv : v) {
+      if (!m.empty() && iv.first <= m.back().second) m.back().second = std::max(m.back().second, iv.second);
+      else m.push_back(iv);
+    }
+    v = std::move(m);
+  };
+  Intervals work, breaks;
+  bool ok = intervals(n["work"], subkey(where, "work"), work);
+  if (n["breaks"]) ok &= intervals(n["breaks"], subkey(where, "breaks"), breaks);
+  if (!ok) return std::nullopt;
+  merge(work);
+  merge(breaks);
+  for (const auto& [a, b] : work) {
+    double cur = a;
+    for (const auto& [x, y] : breaks) {
+      if (y <= cur || x >= b) continue;
+      if (x > cur) c.work.push_back({cur, x});
+      cur = std::max(cur, y);
+      if (cur >= b) break;
+    }
+    if (cur < b) c.work.push_back({cur, b});
+  }
+  if (c.work.empty()) {
+    error(n, where, "no working time is left once the breaks are taken out");
+    return std::nullopt;
+  }
+  return c;
+}
+
 void SceneReader::read_element(const std::string& name, const YAML::Node& key, const YAML::Node& n, Scene& scene,
-                               std::vector<std::pair<std::string, YAML::Node>>& to_refs) {
+                               ElementRefs& refs) {
   Element e;
   e.name = name;
   e.loc = loc_of(key);
@@ -532,33 +724,53 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
     return;
   }
   if (!n["type"]) {
-    error(key, w, "required key 'type' is missing (source, station, buffer, conveyor or sink)");
+    error(key, w,
+          "required key 'type' is missing (source, station, buffer, conveyor, sink, assembly, split, operators or "
+          "robot)");
     return;
   }
   std::string type = n["type"].IsScalar() ? n["type"].Scalar() : "";
-  static const std::map<std::string, std::vector<std::string>> keys = {
-      {"source", {"type", "at", "to", "part", "interarrival", "limit", "when_blocked"}},
-      {"station", {"type", "at", "to", "process", "capacity", "failures"}},
-      {"buffer", {"type", "at", "to", "capacity"}},
-      {"conveyor", {"type", "at", "to", "speed", "length", "path", "spacing", "accumulating", "model", "friction",
-                    "width"}},
-      {"sink", {"type", "at", "to"}}};  // 'to' on a sink is reported on its own below
+  using Keys = std::vector<std::string>;
+  auto join = [](Keys a, const Keys& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  static const Keys flow = {"type", "at", "to", "routing", "weights", "part_routes"};
+  static const Keys station = join(flow, {"process", "capacity", "failures", "setup", "scrap", "rework", "operators",
+                                          "shift"});
+  static const std::map<std::string, Keys> keys = {
+      {"source", join(flow, {"part", "mix", "sequence", "interarrival", "limit", "when_blocked"})},
+      {"station", station},
+      {"assembly", join(station, {"inputs", "part"})},
+      {"split", join(station, {"outputs"})},
+      {"buffer", join(flow, {"capacity"})},
+      {"conveyor", join(flow, {"speed", "length", "path", "spacing", "accumulating", "model", "friction", "width"})},
+      // 'to' on these is reported on its own below
+      {"sink", {"type", "at", "to"}},
+      {"operators", {"type", "at", "to", "count"}},
+      {"robot", {"type", "at", "to", "reach", "speed", "acceleration", "grip", "release", "transfers"}}};
   auto kt = keys.find(type);
   if (kt == keys.end()) {
     std::string msg = "unknown element type " + describe(n["type"]);
     std::string hint = did_you_mean(type, element_types());
-    msg += hint.empty() ? "; expected source, station, buffer, conveyor or sink" : "; did you mean " + quote(hint) + "?";
+    msg += hint.empty() ? "; expected source, station, buffer, conveyor, sink, assembly, split, operators or robot"
+                        : "; did you mean " + quote(hint) + "?";
     error(n["type"], kw("type"), msg);
     return;
   }
-  if (type == "source") e.type = ElementType::Source;
-  else if (type == "station") e.type = ElementType::Station;
-  else if (type == "buffer") e.type = ElementType::Buffer;
-  else if (type == "conveyor") e.type = ElementType::Conveyor;
-  else e.type = ElementType::Sink;
+  static const std::map<std::string, ElementType> types = {
+      {"source", ElementType::Source},     {"station", ElementType::Station},   {"buffer", ElementType::Buffer},
+      {"conveyor", ElementType::Conveyor}, {"sink", ElementType::Sink},         {"assembly", ElementType::Assembly},
+      {"split", ElementType::Split},       {"operators", ElementType::Operators}, {"robot", ElementType::Robot}};
+  e.type = types.at(type);
 
-  if (type == "sink" && n["to"]) {
-    error(n["to"], kw("to"), "a sink removes parts and feeds nothing; remove 'to'");
+  if (n["to"]) {
+    if (e.type == ElementType::Sink)
+      error(n["to"], kw("to"), "a sink removes parts and feeds nothing; remove 'to'");
+    else if (e.type == ElementType::Operators)
+      error(n["to"], kw("to"), "operators are a pool of workers, not part of the flow; remove 'to'");
+    else if (e.type == ElementType::Robot)
+      error(n["to"], kw("to"), "a robot moves parts along the edges listed in 'transfers'; remove 'to'");
   }
   check_map(n, w, kt->second);
 
@@ -568,35 +780,14 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
       e.at = *v;
     }
   }
-  std::pair<std::string, YAML::Node> to_ref;  // empty target: none given or not text (reported here)
-  if (e.type != ElementType::Sink) {
+  if (e.type != ElementType::Sink && is_flow_element(e.type)) {
     if (!n["to"]) error(key, w, "required key 'to' is missing (the element that receives its parts)");
-    else if (auto t = string(n["to"], kw("to"))) to_ref = {*t, n["to"]};
+    else read_routing(n, w, scene, e, refs);
   }
 
   switch (e.type) {
     case ElementType::Source: {
-      if (n["part"]) {
-        if (auto p = string(n["part"], kw("part"))) {
-          int found = -1;
-          std::vector<std::string> names;
-          for (size_t i = 0; i < scene.parts.size(); ++i) {
-            names.push_back(scene.parts[i].name);
-            if (scene.parts[i].name == *p) found = static_cast<int>(i);
-          }
-          if (found < 0) {
-            std::string msg = "no part type named " + quote(*p);
-            std::string hint = did_you_mean(*p, names);
-            if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
-            else msg += names.size() == 1 && names[0] == "part" && scene.parts.size() == 1 ? " (declare it under 'parts')" : "";
-            error(n["part"], kw("part"), msg);
-          } else {
-            e.part = found;
-          }
-        }
-      } else if (scene.parts.size() > 1) {
-        error(key, w, "required key 'part' is missing: the scene declares several part types");
-      }
+      read_source_parts(key, n, w, scene, e);
       if (n["interarrival"]) {
         if (auto d = distribution(n["interarrival"], kw("interarrival"))) {
           e.saturated = false;
@@ -624,35 +815,13 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
               "discard needs an 'interarrival': a saturated source releases a part only when it can leave");
       break;
     }
-    case ElementType::Station: {
-      if (require(n, "process", w))
-        if (auto d = distribution(n["process"], kw("process"))) e.process = *d;
-      if (n["capacity"]) {
-        if (auto v = integer(n["capacity"], kw("capacity"))) {
-          if (*v < 1 || *v > 4096)
-            error(n["capacity"], kw("capacity"), "parallel servers must be from 1 to 4096, got " + std::to_string(*v));
-          else e.servers = *v;
-        }
-      }
-      if (n["failures"]) {
-        const YAML::Node& f = n["failures"];
-        std::string fw = w + ", key 'failures'";
-        if (check_map(f, fw, {"mtbf", "mttr"})) {
-          bool ok = require(f, "mtbf", fw) & require(f, "mttr", fw);
-          if (ok) {
-            auto a = distribution(f["mtbf"], w + ", key 'failures.mtbf'");
-            auto b = distribution(f["mttr"], w + ", key 'failures.mttr'");
-            if (a && b) {
-              e.has_failures = true;
-              e.mtbf = *a;
-              e.mttr = *b;
-            }
-          }
-        }
-      }
+    case ElementType::Station:
+    case ElementType::Assembly:
+    case ElementType::Split:
+      read_station_like(n, w, scene, e, refs);
       break;
-    }
     case ElementType::Buffer: {
+      bool capacity_ok = false;
       if (require(n, "capacity", w)) {
         const YAML::Node& c = n["capacity"];
         if (c.IsScalar() && (c.Scalar() == "inf" || c.Scalar() == ".inf")) {
@@ -660,9 +829,15 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
         } else if (auto v = integer(c, kw("capacity"))) {
           if (*v < 0 || *v > 100000000)
             error(c, kw("capacity"), "must be a whole number from 0 to 100000000, or inf; got " + std::to_string(*v));
-          else e.capacity = *v;
+          else {
+            e.capacity = *v;
+            capacity_ok = true;
+          }
         }
       }
+      // It hands each part on at the instant it takes it: to one place only.
+      if (capacity_ok && e.capacity == 0 && n["to"] && n["to"].IsSequence() && n["to"].size() > 1)
+        error(n["to"], kw("to"), "a buffer of capacity 0 passes each part straight on and needs exactly one successor");
       break;
     }
     case ElementType::Conveyor: {
@@ -722,40 +897,498 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
     }
     case ElementType::Sink:
       break;
+    case ElementType::Operators:
+      if (require(n, "count", w))
+        if (auto v = integer(n["count"], kw("count"))) {
+          if (*v < 1 || *v > kMaxOperators)
+            error(n["count"], kw("count"),
+                  "must be a whole number from 1 to " + std::to_string(kMaxOperators) + ", got " + std::to_string(*v));
+          else e.count = *v;
+        }
+      break;
+    case ElementType::Robot:
+      read_robot(n, w, e, refs);
+      break;
   }
   scene.elements.push_back(e);
-  to_refs.push_back(to_ref);
 }
 
-void SceneReader::resolve_graph(Scene& scene, const std::vector<std::pair<std::string, YAML::Node>>& to_refs,
-                                const YAML::Node& elements_node, const std::set<std::string>& declared) {
+void SceneReader::read_routing(const YAML::Node& n, const std::string& w, const Scene& scene, Element& e,
+                               ElementRefs& refs) {
+  const std::string tw = w + ", key 'to'";
+  const YAML::Node& t = n["to"];
+  if (t.IsScalar()) {
+    refs.to.push_back({t.Scalar(), t});
+  } else if (t.IsSequence() && t.size() > 0) {
+    for (const YAML::Node& x : t) {
+      if (!x.IsScalar()) {
+        error(x, tw, "expected an element name, got " + describe(x));
+        refs.to_broken = true;
+        continue;
+      }
+      bool twice = false;
+      for (const auto& r : refs.to) twice |= r.name == x.Scalar();
+      if (twice) {
+        error(x, tw, "names " + quote(x.Scalar()) + " twice; list each successor once");
+        refs.to_broken = true;
+        continue;
+      }
+      refs.to.push_back({x.Scalar(), x});
+    }
+  } else {
+    error(t, tw, "expected an element name or a list of element names, got " + describe(t));
+    refs.to_broken = true;
+    return;
+  }
+  const size_t count = t.IsSequence() ? t.size() : 1;
+
+  std::optional<Routing> routing;  // as written
+  bool routing_bad = false;        // reported: say nothing more about weights or part_routes
+  if (n["routing"]) {
+    const std::string rw = w + ", key 'routing'";
+    if (auto r = string(n["routing"], rw)) {
+      if (*r == "round_robin") routing = Routing::RoundRobin;
+      else if (*r == "shortest_queue") routing = Routing::ShortestQueue;
+      else if (*r == "probability") routing = Routing::Probability;
+      else if (*r == "by_part") routing = Routing::ByPart;
+      else {
+        std::string hint = did_you_mean(*r, routing_names());
+        error(n["routing"], rw,
+              "unknown routing " + quote(*r) +
+                  (hint.empty() ? "; expected round_robin, shortest_queue, probability or by_part"
+                                : "; did you mean " + quote(hint) + "?"));
+      }
+    }
+    routing_bad = !routing;
+  } else if (count > 1) {
+    error(t, tw, "several successors need `routing:` (round_robin, shortest_queue, probability or by_part)");
+    routing_bad = true;
+  }
+
+  const std::string ww = w + ", key 'weights'";
+  // With one successor the routing has no effect: its map may be left out.
+  if (routing == Routing::Probability) {
+    if ((count > 1 || n["weights"]) && require(n, "weights", w)) {
+      const YAML::Node& wt = n["weights"];
+      if (!wt.IsSequence() || wt.size() != count) {
+        error(wt, ww,
+              "expected " + std::to_string(count) + (count == 1 ? " weight" : " weights") + ", one per 'to' entry, got " +
+                  (wt.IsSequence() ? std::to_string(wt.size()) : describe(wt)));
+      } else {
+        bool ok = true;
+        double sum = 0;
+        std::vector<double> v;
+        for (const YAML::Node& x : wt) {
+          auto f = number(x, ww);
+          if (f && *f < 0) {
+            error(x, ww, "must not be negative, got " + num(*f));
+            f.reset();
+          }
+          if (!f) {
+            ok = false;
+            continue;
+          }
+          v.push_back(*f);
+          sum += *f;
+        }
+        if (ok && sum <= 0) error(wt, ww, "must sum to more than 0");
+        else if (ok) {
+          for (auto& x : v) x /= sum;
+          e.weights = std::move(v);
+        }
+      }
+    }
+  } else if (n["weights"] && !routing_bad) {
+    error(n["weights"], ww, "applies only to routing: probability");
+  }
+
+  const std::string pw = w + ", key 'part_routes'";
+  if (routing == Routing::ByPart) {
+    if ((count > 1 || n["part_routes"]) && require(n, "part_routes", w)) {
+      refs.part_routes_node = n["part_routes"];
+      refs.routes_listed.assign(scene.parts.size(), 0);
+      part_map(n["part_routes"], pw, scene, [&](int p, const YAML::Node&, const YAML::Node& v, const std::string& where) {
+        refs.routes_listed[static_cast<size_t>(p)] = 1;
+        if (auto s = string(v, where)) refs.part_routes.push_back({p, Ref{*s, v}});
+      });
+    }
+  } else if (n["part_routes"] && !routing_bad) {
+    error(n["part_routes"], pw, "applies only to routing: by_part");
+  }
+  if (routing) e.routing = *routing;
+}
+
+void SceneReader::read_source_parts(const YAML::Node& key, const YAML::Node& n, const std::string& w,
+                                    const Scene& scene, Element& e) {
+  auto kw = [&](const char* k) { return w + ", key '" + k + "'"; };
+  const char* given = nullptr;
+  for (const char* k : {"part", "mix", "sequence"}) {
+    if (!n[k]) continue;
+    if (given) {
+      error(n[k], kw(k), std::string("give one of 'part', 'mix' and 'sequence', not both '") + given + "' and '" + k + "'");
+      return;
+    }
+    given = k;
+  }
+  if (!given) {
+    if (scene.parts.size() > 1)
+      error(key, w,
+            "required key 'part' is missing: the scene declares several part types (or give 'mix' or 'sequence')");
+    return;
+  }
+  if (n["part"]) {
+    if (auto p = part_ref(n["part"], kw("part"), scene)) e.part = *p;
+  } else if (n["mix"]) {
+    std::vector<double> mix(scene.parts.size(), 0);
+    double sum = 0;
+    int first = -1;
+    bool ok = true;
+    part_map(n["mix"], kw("mix"), scene, [&](int p, const YAML::Node&, const YAML::Node& v, const std::string& pw) {
+      auto x = number(v, pw);
+      if (x && *x < 0) {
+        error(v, pw, "must not be negative, got " + num(*x));
+        x.reset();
+      }
+      if (!x) {
+        ok = false;
+        return;
+      }
+      mix[static_cast<size_t>(p)] = *x;
+      sum += *x;
+      if (first < 0) first = p;
+    });
+    if (ok && first >= 0) {
+      if (sum <= 0) {
+        error(n["mix"], kw("mix"), "the weights must sum to more than 0");
+      } else {
+        for (auto& x : mix) x /= sum;
+        e.mix = std::move(mix);
+        e.part = first;
+      }
+    }
+  } else {
+    const YAML::Node& q = n["sequence"];
+    if (!q.IsSequence() || q.size() == 0) {
+      error(q, kw("sequence"), "expected a list of part types, such as [a, b, b], got " + describe(q));
+      return;
+    }
+    std::vector<int> seq;
+    for (const YAML::Node& x : q)
+      if (auto p = part_ref(x, kw("sequence"), scene)) seq.push_back(*p);
+    if (seq.size() == q.size()) {
+      e.part = seq[0];
+      e.sequence = std::move(seq);
+    }
+  }
+}
+
+void SceneReader::read_station_like(const YAML::Node& n, const std::string& w, Scene& scene, Element& e,
+                                    ElementRefs& refs) {
+  auto kw = [&](const char* k) { return w + ", key '" + k + "'"; };
+  const size_t P = scene.parts.size();
+  if (require(n, "process", w)) {
+    const YAML::Node& pn = n["process"];
+    if (pn.IsMap() && pn["by_part"]) {
+      if (check_map(pn, kw("process"), {"by_part"})) {
+        refs.process_node = pn["by_part"];
+        refs.process_listed.assign(P, 0);
+        std::vector<DistSpec> by(P);  // unlisted: constant 0, never used (no such part arrives)
+        part_map(pn["by_part"], subkey(kw("process"), "by_part"), scene,
+                 [&](int p, const YAML::Node&, const YAML::Node& v, const std::string& pw) {
+                   refs.process_listed[static_cast<size_t>(p)] = 1;
+                   if (auto d = distribution(v, pw)) by[static_cast<size_t>(p)] = *d;
+                 });
+        e.process_by_part = std::move(by);
+      }
+    } else if (auto d = distribution(pn, kw("process"))) {
+      e.process = *d;
+    }
+  }
+  if (n["capacity"]) {
+    if (auto v = integer(n["capacity"], kw("capacity"))) {
+      if (*v < 1 || *v > 4096)
+        error(n["capacity"], kw("capacity"), "parallel servers must be from 1 to 4096, got " + std::to_string(*v));
+      else e.servers = *v;
+    }
+  }
+  if (n["failures"]) read_failures(n["failures"], w, e, refs);
+  if (n["setup"]) {
+    const YAML::Node& sn = n["setup"];
+    if (sn.IsMap() && sn["table"]) {
+      if (check_map(sn, kw("setup"), {"table"})) {
+        std::vector<DistSpec> table(P * P);  // pairs not listed: constant 0
+        bool ok = true;
+        part_map(sn["table"], subkey(kw("setup"), "table"), scene,
+                 [&](int from, const YAML::Node&, const YAML::Node& row, const std::string& rw) {
+                   part_map(row, rw, scene, [&](int to, const YAML::Node& k, const YAML::Node& v, const std::string& cw) {
+                     if (to == from) {
+                       error(k, cw, "a part type needs no setup to follow itself; remove it");
+                       ok = false;
+                     } else if (auto d = distribution(v, cw)) {
+                       table[static_cast<size_t>(from) * P + static_cast<size_t>(to)] = *d;
+                     } else {
+                       ok = false;
+                     }
+                   });
+                 });
+        if (ok) {
+          e.has_setup = true;
+          e.setup_by_pair = true;
+          e.setup_table = std::move(table);
+        }
+      }
+    } else if (auto d = distribution(sn, kw("setup"))) {
+      e.has_setup = true;
+      e.setup = *d;
+    }
+  }
+  auto probability = [&](const YAML::Node& v, const std::string& pw) -> std::optional<double> {
+    auto x = number(v, pw);
+    if (x && !(*x >= 0 && *x < 1)) {
+      error(v, pw, "must be a probability from 0 up to (not including) 1, got " + num(*x));
+      return std::nullopt;
+    }
+    return x;
+  };
+  if (n["scrap"])
+    if (auto x = probability(n["scrap"], kw("scrap"))) e.scrap_p = *x;
+  if (n["rework"]) {
+    const YAML::Node& r = n["rework"];
+    const std::string rw = kw("rework");
+    if (check_map(r, rw, {"p", "to"}) && (require(r, "p", rw) & require(r, "to", rw))) {
+      if (auto x = probability(r["p"], subkey(rw, "p"))) {
+        if (!(e.scrap_p + *x < 1))
+          error(r["p"], subkey(rw, "p"), "scrap + rework.p must be below 1, got " + num(e.scrap_p) + " + " + num(*x));
+        else e.rework_p = *x;
+      }
+      if (auto t = string(r["to"], subkey(rw, "to"))) refs.rework_to = {*t, r["to"]};
+    }
+  }
+  if (n["operators"]) {
+    const YAML::Node& o = n["operators"];
+    if (check_map(o, kw("operators"), {"process", "setup", "repair"})) {
+      const char* activities[3] = {"process", "setup", "repair"};
+      for (int i = 0; i < 3; ++i)
+        if (o[activities[i]])
+          if (auto s = string(o[activities[i]], subkey(kw("operators"), activities[i])))
+            refs.pools[i] = {*s, o[activities[i]]};
+    }
+  }
+  if (n["shift"]) {
+    const YAML::Node& sh = n["shift"];
+    if (sh.IsScalar()) {
+      if (sh.Scalar() == "always") e.shift = -1;
+      else
+        error(sh, kw("shift"),
+              "expected a calendar {period, work, breaks} or always, got " + describe(sh) +
+                  (did_you_mean(sh.Scalar(), {"always"}).empty() ? "" : "; did you mean 'always'?"));
+    } else if (auto c = calendar(sh, kw("shift"))) {
+      scene.calendars.push_back(*c);
+      e.shift = static_cast<int>(scene.calendars.size()) - 1;
+    }
+  }
+
+  if (e.type == ElementType::Assembly) {
+    if (require(n, "inputs", w)) {
+      refs.inputs_node = n["inputs"];
+      std::vector<int64_t> inputs(P, 0);
+      int first = -1;
+      part_map(n["inputs"], kw("inputs"), scene, [&](int p, const YAML::Node&, const YAML::Node& v, const std::string& pw) {
+        auto q = integer(v, pw);
+        if (q && (*q < 1 || *q > kMaxKitQuantity)) {
+          error(v, pw, "must be a whole number from 1 to " + std::to_string(kMaxKitQuantity) + ", got " + std::to_string(*q));
+          q.reset();
+        }
+        if (!q) return;
+        inputs[static_cast<size_t>(p)] = *q;
+        if (first < 0) first = p;
+      });
+      if (first >= 0) {
+        e.inputs = std::move(inputs);
+        e.base_input = first;
+        e.part = first;  // the output type unless `part` says otherwise
+      }
+    }
+    if (n["part"])
+      if (auto p = part_ref(n["part"], kw("part"), scene)) e.part = *p;
+  }
+  if (e.type == ElementType::Split && require(n, "outputs", w)) {
+    std::vector<int> outputs;
+    long long total = 0;
+    part_map(n["outputs"], kw("outputs"), scene, [&](int p, const YAML::Node&, const YAML::Node& v, const std::string& pw) {
+      auto q = integer(v, pw);
+      if (q && (*q < 1 || *q > kMaxSplitOutputs)) {
+        error(v, pw, "must be a whole number from 1 to " + std::to_string(kMaxSplitOutputs) + ", got " + std::to_string(*q));
+        q.reset();
+      }
+      if (!q) return;
+      total += *q;
+      for (long long i = 0; i < *q; ++i) outputs.push_back(p);
+    });
+    if (total > kMaxSplitOutputs)
+      error(n["outputs"], kw("outputs"),
+            "at most " + std::to_string(kMaxSplitOutputs) + " parts in all, got " + std::to_string(total));
+    else e.outputs = std::move(outputs);
+  }
+}
+
+void SceneReader::read_failures(const YAML::Node& f, const std::string& w, Element& e, ElementRefs& refs) {
+  const std::string fw = w + ", key 'failures'";
+  auto mode = [&](const YAML::Node& m, const std::string& name, const std::string& mw, bool in_list) {
+    std::vector<std::string> allowed = {"mtbf", "mttr", "basis", "repair_by"};
+    if (in_list) allowed.insert(allowed.begin(), "name");
+    if (!check_map(m, mw, allowed)) return;
+    if (!(require(m, "mtbf", mw) & require(m, "mttr", mw))) return;
+    FailureMode fm;
+    fm.name = name;
+    fm.loc = loc_of(m);
+    auto a = distribution(m["mtbf"], subkey(mw, "mtbf"));
+    auto b = distribution(m["mttr"], subkey(mw, "mttr"));
+    bool ok = a && b;
+    if (m["basis"]) {
+      auto s = string(m["basis"], subkey(mw, "basis"));
+      if (s && *s == "calendar") fm.calendar = true;
+      else if (s && *s != "operating") {
+        std::string hint = did_you_mean(*s, {"operating", "calendar"});
+        error(m["basis"], subkey(mw, "basis"),
+              "expected operating or calendar, got " + quote(*s) + (hint.empty() ? "" : "; did you mean " + quote(hint) + "?"));
+        ok = false;
+      } else if (!s) {
+        ok = false;
+      }
+    }
+    Ref repair_by;
+    if (m["repair_by"]) {
+      if (auto s = string(m["repair_by"], subkey(mw, "repair_by"))) repair_by = {*s, m["repair_by"]};
+      else ok = false;
+    }
+    if (!ok) return;
+    fm.mtbf = *a;
+    fm.mttr = *b;
+    e.failures.push_back(fm);
+    refs.repair_by.push_back(repair_by);
+  };
+  if (!f.IsSequence()) {
+    mode(f, "failure", fw, false);
+    return;
+  }
+  if (f.size() == 0) {
+    error(f, fw, "expected {mtbf, mttr} or a list of failure modes, got an empty list");
+    return;
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < f.size(); ++i) {
+    const YAML::Node& m = f[i];
+    std::string name = "failure" + std::to_string(i + 1);
+    if (m.IsMap() && m["name"]) {
+      auto s = string(m["name"], subkey(fw, "name"));
+      if (!s) continue;
+      if (!std::regex_match(*s, mode_name_pattern())) {
+        error(m["name"], subkey(fw, "name"), "a failure mode name must match [A-Za-z_][A-Za-z0-9_-]*");
+        continue;
+      }
+      name = *s;
+    }
+    if (!names.insert(name).second) {
+      error(m.IsMap() && m["name"] ? m["name"] : m, fw, "failure mode " + quote(name) + " is defined twice; names are unique");
+      continue;
+    }
+    mode(m, name, subkey(fw, name), true);
+  }
+}
+
+void SceneReader::read_robot(const YAML::Node& n, const std::string& w, Element& e, ElementRefs& refs) {
+  auto kw = [&](const char* k) { return w + ", key '" + k + "'"; };
+  require(n, "at", w);  // read with every element's `at`
+  auto positive = [&](const char* k, const char* unit, double& out) {
+    if (!require(n, k, w)) return;
+    if (auto v = number(n[k], kw(k))) {
+      if (*v <= 0) error(n[k], kw(k), std::string("must be positive (") + unit + "), got " + num(*v));
+      else out = *v;
+    }
+  };
+  positive("reach", "m", e.reach_m);
+  positive("speed", "m/s", e.speed_mps_robot);
+  positive("acceleration", "m/s^2", e.accel_mps2);
+  for (const char* k : {"grip", "release"}) {
+    if (!n[k]) continue;
+    if (auto v = duration(n[k], kw(k))) {
+      if (*v < 0) error(n[k], kw(k), "must not be negative, got " + format_duration(*v));
+      else (std::string(k) == "grip" ? e.grip_s : e.release_s) = *v;
+    }
+  }
+  if (!require(n, "transfers", w)) return;
+  const YAML::Node& t = n["transfers"];
+  const std::string tw = kw("transfers");
+  if (!t.IsSequence() || t.size() == 0) {
+    error(t, tw, "expected a list of transfers such as [{from: m1, to: m2}], got " + describe(t));
+    return;
+  }
+  for (const YAML::Node& x : t) {
+    if (!check_map(x, tw, {"from", "to"}) || !(require(x, "from", tw) & require(x, "to", tw))) continue;
+    auto from = string(x["from"], subkey(tw, "from"));
+    auto to = string(x["to"], subkey(tw, "to"));
+    if (!from || !to) continue;
+    refs.transfers.push_back({Ref{*from, x["from"]}, Ref{*to, x["to"]}});
+    refs.transfer_nodes.push_back(x);
+  }
+}
+
+// The flow edges out of element i: every `to` entry, then the rework target.
+std::vector<int> out_edges(const Scene& scene, int i) {
+  const Element& e = scene.elements[static_cast<size_t>(i)];
+  std::vector<int> v = e.to;
+  if (e.rework_to >= 0 && std::find(v.begin(), v.end(), e.rework_to) == v.end()) v.push_back(e.rework_to);
+  return v;
+}
+
+void SceneReader::resolve_graph(Scene& scene, std::vector<ElementRefs>& refs, const YAML::Node& elements_node,
+                                const std::set<std::string>& declared) {
   // `declared`: every element named in the file, including those rejected for their own
   // errors; a 'to' naming one of those is not reported again.
   std::vector<std::string> names;  // did-you-mean candidates, scene order first
   for (const auto& e : scene.elements) names.push_back(e.name);
   for (const auto& d : declared)
     if (scene.find_element(d) < 0) names.push_back(d);
-  for (size_t i = 0; i < scene.elements.size(); ++i) {
-    Element& e = scene.elements[i];
-    const auto& [target, node] = to_refs[i];
-    if (e.type == ElementType::Sink || target.empty()) continue;  // a missing 'to' is already reported
-    std::string w = "element " + quote(e.name) + ", key 'to'";
-    int idx = scene.find_element(target);
-    if (idx < 0 && declared.count(target)) {
-      continue;  // the element exists but was rejected; its own error is reported
-    } else if (idx < 0) {
-      std::string msg = "no element named " + quote(target);
-      std::string hint = did_you_mean(target, names);
-      if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
-      error(node, w, msg);
-    } else if (scene.elements[idx].name == e.name) {
-      error(node, w, "an element cannot feed itself");
-    } else if (scene.elements[idx].type == ElementType::Source) {
-      error(node, w, "feeds source " + quote(target) + "; a source receives no parts");
-    } else {
-      e.succ = idx;
+  const int E = static_cast<int>(scene.elements.size());
+  dangling_.assign(static_cast<size_t>(E), 0);
+  for (int i = 0; i < E; ++i) {
+    Element& e = scene.elements[static_cast<size_t>(i)];
+    const ElementRefs& r = refs[static_cast<size_t>(i)];
+    if (e.type == ElementType::Sink || !is_flow_element(e.type)) continue;
+    if (r.to.empty() || r.to_broken) dangling_[static_cast<size_t>(i)] = 1;  // a missing or broken 'to' is already reported
+    const std::string w = "element " + quote(e.name) + ", key 'to'";
+    for (const Ref& t : r.to) {
+      const int idx = scene.find_element(t.name);
+      bool ok = false;
+      if (idx < 0 && declared.count(t.name)) {
+        // the element exists but was rejected; its own error is reported
+      } else if (idx < 0) {
+        std::string msg = "no element named " + quote(t.name);
+        std::string hint = did_you_mean(t.name, names);
+        if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
+        error(t.node, w, msg);
+      } else if (idx == i) {
+        error(t.node, w, "an element cannot feed itself");
+      } else if (scene.elements[static_cast<size_t>(idx)].type == ElementType::Source) {
+        error(t.node, w, "feeds source " + quote(t.name) + "; a source receives no parts");
+      } else if (!is_flow_element(scene.elements[static_cast<size_t>(idx)].type)) {
+        error(t.node, w, quote(t.name) + " is " + type_phrase(scene.elements[static_cast<size_t>(idx)].type) +
+                             ", not an element that receives parts");
+      } else {
+        e.to.push_back(idx);
+        ok = true;
+      }
+      if (!ok) dangling_[static_cast<size_t>(i)] = 1;
+    }
+    e.succ = e.to.empty() ? -1 : e.to[0];
+    if (r.to.size() == 1 && !r.to_broken) {  // one successor: there is nothing to choose
+      e.routing = Routing::Single;
+      e.weights.clear();
     }
   }
+  resolve_names(scene, refs, declared);
+
   bool any_source = false, any_sink = false;
   for (const auto& e : scene.elements) {
     any_source |= e.type == ElementType::Source;
@@ -765,84 +1398,434 @@ void SceneReader::resolve_graph(Scene& scene, const std::vector<std::pair<std::s
   if (!any_sink) error(elements_node, "key 'elements'", "the scene has no sink: no part could leave the line");
   if (!any_source || !any_sink) return;
 
-  // Every element must lead to a sink, else its parts pile up forever.
-  const int E = static_cast<int>(scene.elements.size());
-  for (int i = 0; i < E; ++i) {
-    const Element& e = scene.elements[i];
-    if (e.type == ElementType::Sink || e.succ < 0) continue;
-    std::vector<char> seen(E, 0);
-    int cur = i;
-    bool dangling = false;
-    while (cur >= 0 && scene.elements[cur].type != ElementType::Sink && !seen[cur]) {
-      seen[cur] = 1;
-      if (scene.elements[cur].succ < 0 && scene.elements[cur].type != ElementType::Sink) { dangling = true; break; }
-      cur = scene.elements[cur].succ;
-    }
-    if (dangling) continue;  // the broken 'to' further on is reported there
-    if (cur >= 0 && scene.elements[cur].type != ElementType::Sink) {
-      std::string circle = scene.elements[cur].name;
-      for (int c = scene.elements[cur].succ; ; c = scene.elements[c].succ) {
-        circle += " -> " + scene.elements[c].name;
-        if (c == cur) break;
+  // Every element must lead to a sink, else its parts pile up forever. Reverse searches over
+  // every edge: which elements reach a sink, and which reach a broken reference (reported there).
+  std::vector<std::vector<int>> pred(static_cast<size_t>(E));
+  for (int i = 0; i < E; ++i)
+    for (int j : out_edges(scene, i)) pred[static_cast<size_t>(j)].push_back(i);
+  auto backwards = [&](const std::function<bool(int)>& start) {
+    std::vector<char> mark(static_cast<size_t>(E), 0);
+    std::vector<int> stack;
+    for (int i = 0; i < E; ++i)
+      if (start(i)) {
+        mark[static_cast<size_t>(i)] = 1;
+        stack.push_back(i);
       }
-      error_at(e.loc, "element " + quote(e.name),
-               "no sink can be reached from it: its 'to' chain runs in a circle (" + circle + ")");
+    while (!stack.empty()) {
+      const int j = stack.back();
+      stack.pop_back();
+      for (int p : pred[static_cast<size_t>(j)])
+        if (!mark[static_cast<size_t>(p)]) {
+          mark[static_cast<size_t>(p)] = 1;
+          stack.push_back(p);
+        }
     }
+    return mark;
+  };
+  const std::vector<char> to_sink = backwards([&](int i) { return scene.elements[static_cast<size_t>(i)].type == ElementType::Sink; });
+  const std::vector<char> to_broken = backwards([&](int i) { return dangling_[static_cast<size_t>(i)] != 0; });
+  for (int i = 0; i < E; ++i) {
+    const Element& e = scene.elements[static_cast<size_t>(i)];
+    if (e.type == ElementType::Sink || !is_flow_element(e.type)) continue;
+    if (to_sink[static_cast<size_t>(i)] || to_broken[static_cast<size_t>(i)]) continue;
+    // Every way from here ends in a circle; follow the first edges to show one.
+    std::vector<int> pos(static_cast<size_t>(E), -1), walk;
+    bool chain = true;  // one edge out of every element on the way: the single 'to' chain
+    int cur = i;
+    while (pos[static_cast<size_t>(cur)] < 0) {
+      pos[static_cast<size_t>(cur)] = static_cast<int>(walk.size());
+      walk.push_back(cur);
+      const std::vector<int> next = out_edges(scene, cur);
+      chain &= next.size() == 1;
+      cur = next[0];
+    }
+    std::string circle;
+    for (size_t k = static_cast<size_t>(pos[static_cast<size_t>(cur)]); k < walk.size(); ++k)
+      circle += scene.elements[static_cast<size_t>(walk[k])].name + " -> ";
+    circle += scene.elements[static_cast<size_t>(cur)].name;
+    error_at(e.loc, "element " + quote(e.name),
+             chain ? "no sink can be reached from it: its 'to' chain runs in a circle (" + circle + ")"
+                   : "no sink can be reached from it: every way from it ends in a circle, such as (" + circle + ")");
   }
+  // An element no source reaches never sees a part: legal, but almost always a slip.
+  std::vector<char> reached(static_cast<size_t>(E), 0);
+  std::vector<int> stack;
+  for (int i = 0; i < E; ++i)
+    if (scene.elements[static_cast<size_t>(i)].type == ElementType::Source) {
+      reached[static_cast<size_t>(i)] = 1;
+      stack.push_back(i);
+    }
+  while (!stack.empty()) {
+    const int cur = stack.back();
+    stack.pop_back();
+    for (int j : out_edges(scene, cur))
+      if (!reached[static_cast<size_t>(j)]) {
+        reached[static_cast<size_t>(j)] = 1;
+        stack.push_back(j);
+      }
+  }
+  for (int i = 0; i < E; ++i)
+    if (!reached[static_cast<size_t>(i)] && is_flow_element(scene.elements[static_cast<size_t>(i)].type))
+      diag_.warning(file_, scene.elements[static_cast<size_t>(i)].loc,
+                    "element " + quote(scene.elements[static_cast<size_t>(i)].name) +
+                        ": no source feeds it; it will never see a part");
+}
+
+void SceneReader::check_saturated_sources(const Scene& scene) {
+  const int E = static_cast<int>(scene.elements.size());
+  // Edges a robot serves take time (its travel, grip and release), unless that is all zero.
+  std::set<std::pair<int, int>> timed;
+  for (const auto& r : scene.elements)
+    for (const RobotTransfer& t : r.transfers) {
+      const Element& a = scene.elements[static_cast<size_t>(t.from)];
+      const Element& b = scene.elements[static_cast<size_t>(t.to)];
+      if (r.grip_s + r.release_s > 0 || a.at != b.at) timed.insert({t.from, t.to});
+    }
   // A saturated source whose parts reach a sink through buffers alone would release
   // infinitely many parts in no time: something on the way must take time.
   for (int i = 0; i < E; ++i) {
-    const Element& e = scene.elements[i];
+    const Element& e = scene.elements[static_cast<size_t>(i)];
     if (e.type != ElementType::Source || !e.saturated || e.limit >= 0) continue;
-    int cur = e.succ;
-    std::vector<char> seen(E, 0);
-    while (cur >= 0 && !seen[cur] && scene.elements[cur].type == ElementType::Buffer) {
-      seen[cur] = 1;
-      cur = scene.elements[cur].succ;
+    std::vector<char> seen(static_cast<size_t>(E), 0);
+    std::vector<int> queue;
+    for (int j : out_edges(scene, i))
+      if (!timed.count({i, j})) queue.push_back(j);
+    int sink = -1;
+    for (size_t q = 0; q < queue.size() && sink < 0; ++q) {
+      const int cur = queue[q];
+      if (seen[static_cast<size_t>(cur)]) continue;
+      seen[static_cast<size_t>(cur)] = 1;
+      const Element& c = scene.elements[static_cast<size_t>(cur)];
+      if (c.type == ElementType::Sink) sink = cur;
+      else if (c.type == ElementType::Buffer)
+        for (int j : out_edges(scene, cur))
+          if (!timed.count({cur, j})) queue.push_back(j);
     }
-    if (cur >= 0 && scene.elements[cur].type == ElementType::Sink)
+    if (sink >= 0)
       error_at(e.loc, "element " + quote(e.name),
-               "a saturated source feeding sink " + quote(scene.elements[cur].name) +
-                   " with no station or conveyor on the way would release endless parts at once; "
+               "a saturated source feeding sink " + quote(scene.elements[static_cast<size_t>(sink)].name) +
+                   " with no station, conveyor or robot on the way would release endless parts at once; "
                    "give it an 'interarrival' or a 'limit', or put a station in between");
   }
-  // An element no source reaches never sees a part: legal, but almost always a slip.
-  std::vector<char> reached(E, 0);
-  for (int i = 0; i < E; ++i) {
-    if (scene.elements[i].type != ElementType::Source) continue;
-    std::vector<char> seen(E, 0);
-    for (int cur = i; cur >= 0 && !seen[cur]; cur = scene.elements[cur].succ) {
-      seen[cur] = 1;
-      reached[cur] = 1;
+}
+
+void SceneReader::resolve_names(Scene& scene, std::vector<ElementRefs>& refs, const std::set<std::string>& declared) {
+  std::vector<std::string> names, pools;  // did-you-mean candidates
+  for (const auto& e : scene.elements) {
+    names.push_back(e.name);
+    if (e.type == ElementType::Operators) pools.push_back(e.name);
+  }
+  // An operators pool by name; -1 when none is named or it is reported (here or as rejected).
+  auto pool = [&](const Ref& r, const std::string& w) -> int {
+    if (r.name.empty()) return -1;
+    const int idx = scene.find_element(r.name);
+    if (idx < 0 && declared.count(r.name)) return -1;
+    if (idx < 0) {
+      std::string msg = "no pool of operators named " + quote(r.name);
+      std::string hint = did_you_mean(r.name, pools);
+      msg += hint.empty() ? " (declare one with type: operators)" : "; did you mean " + quote(hint) + "?";
+      error(r.node, w, msg);
+      return -1;
+    }
+    const ElementType t = scene.elements[static_cast<size_t>(idx)].type;
+    if (t != ElementType::Operators) {
+      error(r.node, w, quote(r.name) + " is " + type_phrase(t) + ", not a pool of operators (type: operators)");
+      return -1;
+    }
+    return idx;
+  };
+  const size_t P = scene.parts.size();
+  for (size_t i = 0; i < scene.elements.size(); ++i) {
+    Element& e = scene.elements[i];
+    const ElementRefs& r = refs[i];
+    const std::string w = "element " + quote(e.name);
+    if (!r.rework_to.name.empty()) {
+      const std::string rw = w + ", key 'rework.to'";
+      const int idx = scene.find_element(r.rework_to.name);
+      if (idx < 0 && declared.count(r.rework_to.name)) {
+        dangling_[i] = 1;
+      } else if (idx < 0) {
+        std::string msg = "no element named " + quote(r.rework_to.name);
+        std::string hint = did_you_mean(r.rework_to.name, names);
+        if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
+        error(r.rework_to.node, rw, msg);
+        dangling_[i] = 1;
+      } else if (idx == static_cast<int>(i)) {
+        error(r.rework_to.node, rw, "an element cannot send parts back to itself");
+        dangling_[i] = 1;
+      } else if (scene.elements[static_cast<size_t>(idx)].type == ElementType::Source) {
+        error(r.rework_to.node, rw, "names source " + quote(r.rework_to.name) + "; a source receives no parts");
+        dangling_[i] = 1;
+      } else if (!is_flow_element(scene.elements[static_cast<size_t>(idx)].type)) {
+        error(r.rework_to.node, rw,
+              quote(r.rework_to.name) + " is " + type_phrase(scene.elements[static_cast<size_t>(idx)].type) +
+                  ", not an element that receives parts");
+        dangling_[i] = 1;
+      } else {
+        e.rework_to = idx;
+      }
+    }
+    if (is_station_like(e.type)) {
+      e.process_pool = pool(r.pools[0], w + ", key 'operators.process'");
+      e.setup_pool = pool(r.pools[1], w + ", key 'operators.setup'");
+      e.repair_pool = pool(r.pools[2], w + ", key 'operators.repair'");
+      const bool single = single_failure_form(e);
+      for (size_t m = 0; m < e.failures.size(); ++m) {
+        const Ref& rb = r.repair_by[m];
+        const std::string mw = w + ", key 'failures." + (single ? "" : e.failures[m].name + ".") + "repair_by'";
+        e.failures[m].repair_pool = rb.name.empty() ? e.repair_pool : pool(rb, mw);
+      }
+    }
+    // by_part routes: each must be one of the successors written in `to`.
+    if (!r.routes_listed.empty()) {
+      std::vector<std::string> succ_names;
+      std::string listed;
+      for (const auto& t : r.to) {
+        succ_names.push_back(t.name);
+        listed += (listed.empty() ? "" : ", ") + t.name;
+      }
+      std::vector<int> routes(P, -1);
+      for (const auto& [p, ref] : r.part_routes) {
+        const std::string pw = w + ", key 'part_routes." + scene.parts[static_cast<size_t>(p)].name + "'";
+        if (std::find(succ_names.begin(), succ_names.end(), ref.name) == succ_names.end()) {
+          std::string msg = quote(ref.name) + " is not one of its successors in 'to' (" + listed + ")";
+          std::string hint = did_you_mean(ref.name, succ_names);
+          if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
+          error(ref.node, pw, msg);
+          continue;
+        }
+        routes[static_cast<size_t>(p)] = scene.find_element(ref.name);
+      }
+      if (e.routing == Routing::ByPart) e.part_routes = std::move(routes);
     }
   }
-  for (int i = 0; i < E; ++i)
-    if (!reached[i])
-      diag_.warning(file_, scene.elements[i].loc,
-                    "element " + quote(scene.elements[i].name) + ": no source feeds it; it will never see a part");
+}
+
+void SceneReader::check_part_flow(Scene& scene, const std::vector<ElementRefs>& refs) {
+  const size_t E = scene.elements.size(), P = scene.parts.size();
+  arrive_.assign(E, std::vector<char>(P, 0));
+  // The part types that come out of element i: on its `to` edges, and on its rework edge.
+  auto leaves = [&](size_t i) {
+    const Element& e = scene.elements[i];
+    std::vector<char> out(P, 0);
+    switch (e.type) {
+      case ElementType::Source:
+        if (!e.sequence.empty()) for (int p : e.sequence) out[static_cast<size_t>(p)] = 1;
+        else if (!e.mix.empty()) for (size_t p = 0; p < P; ++p) out[p] = e.mix[p] > 0;
+        else out[static_cast<size_t>(e.part)] = 1;
+        break;
+      case ElementType::Assembly: out[static_cast<size_t>(e.part)] = 1; break;
+      case ElementType::Split: for (int p : e.outputs) out[static_cast<size_t>(p)] = 1; break;
+      case ElementType::Station:
+      case ElementType::Buffer:
+      case ElementType::Conveyor: out = arrive_[i]; break;
+      default: break;
+    }
+    return out;
+  };
+  auto reworked = [&](size_t i) {
+    const Element& e = scene.elements[i];
+    // A split may send back the part it took in or (to be safe) what it makes of it.
+    std::vector<char> out = e.type == ElementType::Assembly ? leaves(i) : arrive_[i];
+    if (e.type == ElementType::Split) {
+      const std::vector<char> made = leaves(i);
+      for (size_t p = 0; p < P; ++p) out[p] |= made[p];
+    }
+    return out;
+  };
+  std::vector<size_t> work(E);
+  for (size_t i = 0; i < E; ++i) work[i] = E - 1 - i;
+  std::vector<char> queued(E, 1);
+  auto send = [&](size_t to, const std::vector<char>& types, int only_part) {
+    bool grew = false;
+    for (size_t p = 0; p < P; ++p)
+      if (types[p] && (only_part < 0 || static_cast<size_t>(only_part) == p) && !arrive_[to][p]) {
+        arrive_[to][p] = 1;
+        grew = true;
+      }
+    if (grew && !queued[to]) {
+      queued[to] = 1;
+      work.push_back(to);
+    }
+  };
+  while (!work.empty()) {
+    const size_t i = work.back();
+    work.pop_back();
+    queued[i] = 0;
+    const Element& e = scene.elements[i];
+    const std::vector<char> out = leaves(i);
+    for (int j : e.to) {
+      if (e.part_routes.empty()) {
+        send(static_cast<size_t>(j), out, -1);
+      } else {  // by_part: each type only to its own successor
+        for (size_t p = 0; p < P; ++p)
+          if (e.part_routes[p] == j) send(static_cast<size_t>(j), out, static_cast<int>(p));
+      }
+    }
+    if (e.rework_to >= 0) send(static_cast<size_t>(e.rework_to), reworked(i), -1);
+  }
+
+  for (size_t i = 0; i < E; ++i) {
+    const Element& e = scene.elements[i];
+    const ElementRefs& r = refs[i];
+    const std::string w = "element " + quote(e.name);
+    if (!r.process_listed.empty())
+      for (size_t p = 0; p < P; ++p)
+        if (arrive_[i][p] && !r.process_listed[p])
+          error(r.process_node, w + ", key 'process.by_part'",
+                "part type " + quote(scene.parts[p].name) + " can reach this element but has no process time here");
+    if (e.routing == Routing::ByPart && !r.routes_listed.empty()) {
+      const std::vector<char> out = leaves(i);
+      for (size_t p = 0; p < P; ++p)
+        if (out[p] && !r.routes_listed[p])
+          error(r.part_routes_node, w + ", key 'part_routes'",
+                "part type " + quote(scene.parts[p].name) + " can leave this element but has no route");
+    }
+    if (e.type == ElementType::Assembly && !e.inputs.empty()) {
+      for (size_t p = 0; p < P; ++p) {
+        if (arrive_[i][p] && e.inputs[p] == 0)
+          error(r.inputs_node, w + ", key 'inputs'",
+                "part type " + quote(scene.parts[p].name) +
+                    " can reach this assembly but is not one of its inputs: it would never be taken");
+        if (!arrive_[i][p] && e.inputs[p] > 0 && !diag_.has_errors())
+          diag_.warning(file_, loc_of(r.inputs_node),
+                        w + ", key 'inputs': part type " + quote(scene.parts[p].name) +
+                            " can never reach it: no kit will ever be complete");
+      }
+    }
+  }
+}
+
+void SceneReader::resolve_robots(Scene& scene, std::vector<ElementRefs>& refs, const std::set<std::string>& declared) {
+  std::vector<std::string> names;
+  for (const auto& e : scene.elements) names.push_back(e.name);
+  struct Served {
+    int robot;
+    YAML::Node node;
+  };
+  std::map<std::pair<int, int>, Served> served;  // edge (from, to) -> the robot serving it
+  for (size_t r = 0; r < scene.elements.size(); ++r) {
+    Element& robot = scene.elements[r];
+    if (robot.type != ElementType::Robot) continue;
+    const std::string tw = "element " + quote(robot.name) + ", key 'transfers'";
+    std::set<int> reach_checked;
+    const ElementRefs& rf = refs[r];
+    for (size_t k = 0; k < rf.transfers.size(); ++k) {
+      const auto& [from, to] = rf.transfers[k];
+      const YAML::Node& node = rf.transfer_nodes[k];
+      auto resolve = [&](const Ref& ref, const char* key) -> int {
+        const int idx = scene.find_element(ref.name);
+        if (idx < 0 && declared.count(ref.name)) return -1;
+        const std::string w = subkey(tw, key);
+        if (idx < 0) {
+          std::string msg = "no element named " + quote(ref.name);
+          std::string hint = did_you_mean(ref.name, names);
+          if (!hint.empty()) msg += "; did you mean " + quote(hint) + "?";
+          error(ref.node, w, msg);
+          return -1;
+        }
+        const ElementType t = scene.elements[static_cast<size_t>(idx)].type;
+        if (!is_flow_element(t)) {
+          error(ref.node, w, quote(ref.name) + " is " + type_phrase(t) + ", not an element of the flow");
+          return -1;
+        }
+        return idx;
+      };
+      const int a = resolve(from, "from"), b = resolve(to, "to");
+      bool ok = a >= 0 && b >= 0;
+      if (a >= 0) {
+        const ElementType t = scene.elements[static_cast<size_t>(a)].type;
+        if (t == ElementType::Sink || t == ElementType::Assembly) {
+          error(from.node, subkey(tw, "from"),
+                "a robot takes parts only from a source, station, split, buffer or conveyor, not from " + type_phrase(t) +
+                    " (" + quote(from.name) + ")");
+          ok = false;
+        }
+      }
+      if (b >= 0 && scene.elements[static_cast<size_t>(b)].type == ElementType::Assembly) {
+        error(to.node, subkey(tw, "to"), "a robot cannot bring parts to an assembly (" + quote(to.name) + ")");
+        ok = false;
+      }
+      if (!ok) continue;
+      const Element& src = scene.elements[static_cast<size_t>(a)];
+      if (std::find(src.to.begin(), src.to.end(), b) == src.to.end() && src.rework_to != b) {
+        error(node, tw,
+              quote(from.name) + " does not feed " + quote(to.name) +
+                  ": a robot moves parts only along an edge of the flow (an entry of 'to' or the rework target)");
+        continue;
+      }
+      auto it = served.find({a, b});
+      if (it != served.end()) {
+        error(node, tw,
+              it->second.robot == static_cast<int>(r)
+                  ? "the transfer " + quote(from.name) + " -> " + quote(to.name) + " is listed twice"
+                  : "the edge " + quote(from.name) + " -> " + quote(to.name) + " is already served by robot " +
+                        quote(scene.elements[static_cast<size_t>(it->second.robot)].name));
+        continue;
+      }
+      served[{a, b}] = Served{static_cast<int>(r), node};
+      robot.transfers.push_back(RobotTransfer{a, b, loc_of(node)});
+      for (int x : {a, b}) {
+        if (!reach_checked.insert(x).second) continue;
+        const Element& target = scene.elements[static_cast<size_t>(x)];
+        if (!target.has_at)
+          error(node, tw, quote(target.name) + " has no 'at': a robot needs the position of every element it serves");
+        else if (robot.has_at && robot.reach_m > 0) {
+          std::string msg = robot_reach_error(robot, target);
+          if (!msg.empty()) error(node, tw, msg);
+        }
+      }
+    }
+  }
+  // A robot that takes from an element serves all of its edges: the element hands every part
+  // to that robot, never partly to the flow and partly to a robot.
+  for (size_t x = 0; x < scene.elements.size(); ++x) {
+    const std::vector<int> edges = out_edges(scene, static_cast<int>(x));
+    const Served* owner = nullptr;
+    int owner_to = -1;
+    for (int y : edges) {
+      auto it = served.find({static_cast<int>(x), y});
+      if (it != served.end()) {
+        owner = &it->second;
+        owner_to = y;
+        break;
+      }
+    }
+    if (!owner) continue;
+    const std::string& xn = scene.elements[x].name;
+    const std::string& rn = scene.elements[static_cast<size_t>(owner->robot)].name;
+    const std::string owned = quote(xn) + " -> " + quote(scene.elements[static_cast<size_t>(owner_to)].name);
+    for (int y : edges) {
+      const std::string edge = quote(xn) + " -> " + quote(scene.elements[static_cast<size_t>(y)].name);
+      auto it = served.find({static_cast<int>(x), y});
+      if (it == served.end())
+        error(owner->node, "element " + quote(rn) + ", key 'transfers'",
+              "robot " + quote(rn) + " serves " + owned + " but not " + edge +
+                  ": a robot that takes parts from an element must serve all of its out-edges");
+      else if (it->second.robot != owner->robot)
+        error(it->second.node,
+              "element " + quote(scene.elements[static_cast<size_t>(it->second.robot)].name) + ", key 'transfers'",
+              edge + " is served by robot " + quote(scene.elements[static_cast<size_t>(it->second.robot)].name) +
+                  " but " + owned + " by robot " + quote(rn) + ": one robot serves all out-edges of an element");
+    }
+  }
 }
 
 void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>& nodes) {
-  // Which part types reach each element: the default spacing is the longest side of those.
-  const int E = static_cast<int>(scene.elements.size());
-  std::vector<double> longest(E, 0);
-  for (int i = 0; i < E; ++i) {
-    const Element& s = scene.elements[i];
-    if (s.type != ElementType::Source || scene.parts.empty()) continue;
-    const PartType& p = scene.parts[s.part];
-    double side = p.has_size ? std::max({p.size[0], p.size[1], p.size[2]}) : 0;
-    std::vector<char> seen(E, 0);
-    for (int cur = s.succ; cur >= 0 && !seen[cur]; cur = scene.elements[cur].succ) {
-      seen[cur] = 1;
-      longest[cur] = std::max(longest[cur], side);
-    }
-  }
-  for (int i = 0; i < E; ++i) {
+  // The default spacing is the longest side of the part types that can reach the conveyor.
+  const size_t E = scene.elements.size();
+  for (size_t i = 0; i < E; ++i) {
     Element& e = scene.elements[i];
     if (e.type != ElementType::Conveyor) continue;
+    double longest = 0;
+    for (size_t p = 0; p < scene.parts.size() && i < arrive_.size(); ++p) {
+      const PartType& pt = scene.parts[p];
+      if (arrive_[i][p] && pt.has_size) longest = std::max({longest, pt.size[0], pt.size[1], pt.size[2]});
+    }
     const YAML::Node& n = nodes[i];
     if (e.length_m <= 0 && !n["length"] && !n["path"]) {
-      const Element* to = e.succ >= 0 ? &scene.elements[e.succ] : nullptr;
+      // Several successors: the length runs to the first one.
+      const Element* to = e.succ >= 0 ? &scene.elements[static_cast<size_t>(e.succ)] : nullptr;
       if (e.has_at && to && to->has_at) {
         double dx = to->at[0] - e.at[0], dy = to->at[1] - e.at[1], dz = to->at[2] - e.at[2];
         e.length_m = std::sqrt(dx * dx + dy * dy + dz * dz);
@@ -856,7 +1839,7 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
                      (to ? " (" + quote(to->name) + (to->has_at ? ")" : ", which has no 'at')") : std::string()));
       }
     }
-    if (e.spacing_m <= 0) e.spacing_m = longest[i] > 0 ? longest[i] : 0.5;
+    if (e.spacing_m <= 0) e.spacing_m = longest > 0 ? longest : 0.5;
   }
 }
 
@@ -896,7 +1879,7 @@ std::optional<ParamPath> SceneReader::param_path(const YAML::Node& key, const st
   }
   const Element& e = cx.scene.elements[static_cast<size_t>(el)];
   const std::string rest = text.substr(e.name.size() + 1);
-  const std::vector<std::string> keys = settable_keys(e);
+  const std::vector<std::string> keys = settable_keys(cx.scene, e);
   if (std::find(keys.begin(), keys.end(), rest) == keys.end()) {
     std::string msg = "unknown parameter " + quote(text);
     std::string hint = did_you_mean(rest, keys);
@@ -915,9 +1898,7 @@ std::optional<ParamPath> SceneReader::param_path(const YAML::Node& key, const st
   p.text = text;
   p.element = el;
   p.loc = loc_of(key);
-  const size_t key_len = rest.rfind("failures.", 0) == 0 ? rest.find('.', 9) : rest.find('.');
-  p.key = rest.substr(0, key_len);
-  p.sub = key_len == std::string::npos ? "" : rest.substr(key_len + 1);
+  split_param_key(cx.scene, e, rest, p);
   classify_param(cx.scene, p);
   return p;
 }
@@ -1125,7 +2106,8 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
     error(root, "", "a scene file is a YAML map with the keys plantwin, name, run and elements; got " + describe(root));
     return;
   }
-  check_map(root, "", {"plantwin", "name", "description", "run", "parts", "elements", "variants", "physics"});
+  check_map(root, "",
+            {"plantwin", "name", "description", "run", "parts", "shifts", "elements", "variants", "physics"});
   if (require(root, "plantwin", "key 'plantwin'")) {
     const YAML::Node& v = root["plantwin"];
     if (!v.IsScalar() || v.Scalar() != "1")
@@ -1148,6 +2130,11 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
   if (require(root, "run", "key 'run'")) read_run(root["run"], scene.run);
   if (root["parts"]) read_parts(root["parts"], scene);
   if (scene.parts.empty()) scene.parts.push_back(PartType{"part"});
+  if (root["shifts"])
+    if (auto c = calendar(root["shifts"], "key 'shifts'")) {
+      scene.calendars.push_back(*c);
+      scene.plant_shift = static_cast<int>(scene.calendars.size()) - 1;
+    }
 
   if (!require(root, "elements", "key 'elements'")) return;
   const YAML::Node& els = root["elements"];
@@ -1155,7 +2142,7 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
     error(els, "key 'elements'", "expected a map of element names to elements, got " + describe(els));
     return;
   }
-  std::vector<std::pair<std::string, YAML::Node>> to_refs;
+  std::vector<ElementRefs> refs;
   std::vector<YAML::Node> element_nodes;
   std::set<std::string> seen;
   for (auto it = els.begin(); it != els.end(); ++it) {
@@ -1169,10 +2156,20 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
       continue;
     }
     size_t before = scene.elements.size();
-    read_element(name, it->first, it->second, scene, to_refs);
-    if (scene.elements.size() > before) element_nodes.push_back(it->second);
+    ElementRefs r;
+    read_element(name, it->first, it->second, scene, r);
+    if (scene.elements.size() > before) {
+      element_nodes.push_back(it->second);
+      refs.push_back(std::move(r));
+    }
   }
-  resolve_graph(scene, to_refs, els, seen);
+  resolve_graph(scene, refs, els, seen);
+  check_part_flow(scene, refs);
+  resolve_robots(scene, refs, seen);
+  check_saturated_sources(scene);
+  // Station-like elements without a `shift:` of their own follow the plant's calendar.
+  for (auto& e : scene.elements)
+    e.shift = !is_station_like(e.type) ? -1 : e.shift == -2 ? scene.plant_shift : e.shift;
   resolve_conveyors(scene, element_nodes);
   if (root["variants"]) read_variants(root["variants"], scene, VariantsContext{scene, element_nodes, seen});
 }

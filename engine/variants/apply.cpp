@@ -1,6 +1,7 @@
 // apply_variant: the scene one variant runs. The loader checked each value's kind; whether a
 // value is in range can depend on the variant's other values (a triangular min and mode) and
-// on geometry (a moved `at` changes a derived conveyor length), so it is checked here, with
+// on geometry (a moved `at` changes a derived conveyor length or puts a station out of a
+// robot's reach), so it is checked here, with
 // the same limits the loader applies to a scene's own values.
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,8 @@
 namespace plantwin {
 
 namespace {
+
+constexpr double kMaxOperators = 1000000;  // the loader's limit on `count`
 
 std::string g(double x) {
   char buf[64];
@@ -29,13 +32,20 @@ std::string check_value(const Scene& s, const ParamPath& p, double x) {
     if (x != std::round(x)) return "must be a whole number, got " + g(x);
     if (e.type == ElementType::Buffer && (x < 0 || x > 100000000))
       return "buffer capacity must be from 0 to 100000000, got " + g(x);
-    if (e.type == ElementType::Station && (x < 1 || x > 4096))
+    if (is_station_like(e.type) && (x < 1 || x > 4096))
       return "parallel servers must be from 1 to 4096, got " + g(x);
     return "";
   }
-  if (p.key == "speed" || p.key == "length" || p.key == "spacing")
+  if (p.key == "count")
+    return x == std::round(x) && x >= 1 && x <= kMaxOperators ? ""
+           : "operators must be a whole number from 1 to " + std::to_string(static_cast<long long>(kMaxOperators)) +
+                 ", got " + g(x);
+  if (p.key == "speed" || p.key == "length" || p.key == "spacing" || p.key == "reach" || p.key == "acceleration")
     return x > 0 ? "" : "must be positive (" + p.unit + "), got " + g(x);
-  const DistSpec* d = param_dist(e, p.key);
+  if (p.key == "grip" || p.key == "release") return x >= 0 ? "" : "must not be negative, got " + format_duration(x);
+  if (p.key == "scrap" || p.key == "rework.p")  // their sum is checked apart, once per element
+    return x >= 0 && x < 1 ? "" : "must be a probability from 0 up to (not including) 1, got " + g(x);
+  const DistSpec* d = param_dist(s, e, p.key);
   if (!d) return "";
   const std::string shown = p.kind == ParamKind::Duration ? format_duration(x) : g(x);
   if (p.sub == "k") return x >= 1 && x <= 1000000 && x == std::round(x) ? "" : "must be a whole number from 1 to 1000000, got " + g(x);
@@ -79,6 +89,8 @@ void set_params_checked(Scene& s, const Scene& base, const std::vector<ParamPath
   derive_conveyor_lengths(s);
 
   std::set<std::pair<int, std::string>> ordered;  // distributions whose order is already checked
+  std::set<std::pair<int, int>> reach_checked;     // (robot, element) pairs already checked
+  std::set<int> sum_reported;                      // elements whose scrap + rework.p is reported
   for (size_t p = 0; p < params.size(); ++p) {
     const ParamPath& pp = params[p];
     if (same_value(pp, values[p], read_param(base, pp))) continue;  // the scene's own value: already valid
@@ -86,8 +98,11 @@ void set_params_checked(Scene& s, const Scene& base, const std::vector<ParamPath
     if (pp.kind != ParamKind::Position) {
       std::string msg = check_value(s, pp, values[p].value);
       if (!msg.empty()) report(p, msg);
+      else if ((pp.key == "scrap" || pp.key == "rework.p") && !(e.scrap_p + e.rework_p < 1) &&
+               sum_reported.insert(pp.element).second)
+        report(p, "scrap + rework.p must be below 1, got " + g(e.scrap_p) + " + " + g(e.rework_p));
     }
-    if (const DistSpec* d = param_dist(e, pp.key))
+    if (const DistSpec* d = param_dist(s, e, pp.key))
       if (ordered.insert({pp.element, pp.key}).second) {
         std::string msg = check_order(*d);
         if (!msg.empty()) report(p, msg);
@@ -101,6 +116,20 @@ void set_params_checked(Scene& s, const Scene& base, const std::vector<ParamPath
         if (cv.length_m <= 0)
           report(p, "conveyor '" + cv.name + "' would have length zero from positions: it stands at the same 'at' as '" +
                         s.elements[static_cast<size_t>(cv.succ)].name + "'");
+      }
+    }
+    if (pp.key == "at" || pp.key == "reach") {
+      // A robot must reach every element it serves: a moved element, a moved robot, a shorter arm.
+      for (size_t r = 0; r < s.elements.size(); ++r) {
+        const Element& robot = s.elements[r];
+        if (robot.type != ElementType::Robot) continue;
+        for (const RobotTransfer& t : robot.transfers)
+          for (int x : {t.from, t.to}) {
+            if (x < 0 || (static_cast<int>(r) != pp.element && x != pp.element)) continue;
+            if (!reach_checked.insert({static_cast<int>(r), x}).second) continue;
+            std::string msg = robot_reach_error(robot, s.elements[static_cast<size_t>(x)]);
+            if (!msg.empty()) report(p, msg);
+          }
       }
     }
   }

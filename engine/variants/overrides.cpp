@@ -52,7 +52,7 @@ std::optional<ParamPath> resolve(const Scene& s, const std::string& text, std::s
   }
   const Element& e = s.elements[static_cast<size_t>(el)];
   const std::string rest = text.substr(e.name.size() + 1);
-  const std::vector<std::string> keys = settable_keys(e);
+  const std::vector<std::string> keys = settable_keys(s, e);
   if (std::find(keys.begin(), keys.end(), rest) == keys.end()) {
     *msg = "unknown parameter " + quote(text);
     std::string hint = did_you_mean(rest, keys);
@@ -69,9 +69,7 @@ std::optional<ParamPath> resolve(const Scene& s, const std::string& text, std::s
   ParamPath p;
   p.text = text;
   p.element = el;
-  const size_t key_len = rest.rfind("failures.", 0) == 0 ? rest.find('.', 9) : rest.find('.');
-  p.key = rest.substr(0, key_len);
-  p.sub = key_len == std::string::npos ? "" : rest.substr(key_len + 1);
+  split_param_key(s, e, rest, p);
   classify_param(s, p);
   return p;
 }
