@@ -598,14 +598,26 @@ TEST_CASE("invariants and Little's law on every scene", "[oracle]") {
     CAPTURE(lead, events_per_s, lg.horizon_s);
     BatchResults rl = run_batch(s, lg, *backend);
     check_invariants(rl);
-    check_little(rl, lead > 0 && lg.horizon_s >= 500 * lead ? 0.01 : 0.05);
-    // Conservation: released = produced + WIP(end) - WIP(start), so the two differ by
-    // little more than a WIP's worth.
+    // An assembly or split turns several parts into one or one into several: WIP then counts
+    // parts whose sojourn no lead time measures (a housing's ends in the kit), so Little's law
+    // over all parts and part conservation do not apply; the factory tests check those
+    // elements against their own truths (tests/test_factory_objects.cpp).
+    const bool merges = std::any_of(s.elements.begin(), s.elements.end(), [](const Element& e) {
+      return e.type == ElementType::Assembly || e.type == ElementType::Split;
+    });
+    bool scraps = false;
+    for (const Element& e : s.elements) scraps = scraps || e.scrap_p > 0;
+    if (merges) continue;
+    // Scrapped parts leave without a lead time: they bias Little's law by about their share.
+    check_little(rl, (lead > 0 && lg.horizon_s >= 500 * lead ? 0.01 : 0.05) + (scraps ? 0.03 : 0));
+    // Conservation: released = produced + scrapped + WIP(end) - WIP(start), so the two sides
+    // differ by little more than a WIP's worth.
     for (int64_t l = 0; l < rl.lanes; ++l) {
-      int64_t released = 0;
+      int64_t released = 0, scrapped = 0;
       for (size_t q = 0; q < rl.source_names.size(); ++q) released += rl.source_released[l * rl.source_names.size() + q];
-      CAPTURE(l, released, rl.produced[l], rl.wip_mean[l]);
-      CHECK(std::llabs(released - rl.produced[l]) <= 10 + static_cast<int64_t>(20 * rl.wip_mean[l]));
+      for (size_t st = 0; st < rl.station_names.size(); ++st) scrapped += rl.station_scrapped[l * rl.station_names.size() + st];
+      CAPTURE(l, released, scrapped, rl.produced[l], rl.wip_mean[l]);
+      CHECK(std::llabs(released - scrapped - rl.produced[l]) <= 10 + static_cast<int64_t>(20 * rl.wip_mean[l]));
     }
   }
 }

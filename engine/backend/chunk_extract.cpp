@@ -1,5 +1,7 @@
 #include "engine/backend/chunk_extract.h"
 
+#include <type_traits>
+
 namespace plantwin {
 
 flow::FlowStateLayout state_layout(const Model& model, int64_t lanes, int64_t spacing) {
@@ -36,11 +38,16 @@ void extract_chunk(const Model& model, const flow::FlowState& s, int64_t n, Chun
   const int64_t P = model.n_parts, O = static_cast<int64_t>(model.pools.size());
   const int64_t R = static_cast<int64_t>(model.robots.size());
   const int64_t K = flow::kStationStates, stride = s.lanes, sp = s.lane_spacing;
-  // field[row * stride + lane * spacing] -> [lane][row], the results file's order.
+  // field[row * stride + lane * spacing] (or lane blocks lane_bytes apart) -> [lane][row],
+  // the results file's order.
   auto gather = [&](auto* field, int64_t rows, auto& dst) {
+    using T = std::remove_pointer_t<decltype(field)>;
+    const int64_t lane_step = s.lane_bytes > 0 ? s.lane_bytes : sp * static_cast<int64_t>(sizeof(T));
     dst.resize(static_cast<size_t>(n * rows));
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t l = 0; l < n; ++l) dst[l * rows + r] = field[r * stride + l * sp];
+    for (int64_t l = 0; l < n; ++l) {
+      const T* lane = reinterpret_cast<const T*>(reinterpret_cast<const unsigned char*>(field) + l * lane_step);
+      for (int64_t r = 0; r < rows; ++r) dst[l * rows + r] = lane[r * stride];
+    }
   };
   out.lanes = n;
   gather(s.produced, 1, out.produced);

@@ -37,18 +37,20 @@ class CpuBackend final : public Backend {
   }
 
   void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
-    // Fewer lanes than threads x 8: give each lane its own cache line in every row, or the
-    // threads would keep taking lines from each other (measured 3x slower on 10 lanes).
-    flow::FlowStateLayout layout = state_layout(model, count, count < lane_granularity() ? 8 : 1);
-    if (blob_bytes_ < layout.bytes) {
-      blob_.reset(static_cast<unsigned char*>(::operator new(layout.bytes, std::align_val_t(64))));
-      blob_bytes_ = layout.bytes;
+    // Each lane gets its own block of the state (see FlowLaneBlockKernel): blocks are whole
+    // cache lines, so threads never share one either.
+    flow::FlowStateLayout one = state_layout(model, 1);
+    const size_t bytes = one.bytes * static_cast<size_t>(count);
+    if (blob_bytes_ < bytes) {
+      blob_.reset(static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(64))));
+      blob_bytes_ = bytes;
     }
-    flow::FlowState state = layout.bind(blob_.get());
-    flow::FlowLaneKernel kernel{model.view(), state, first_lane};
+    flow::FlowLaneBlockKernel kernel{model.view(), one, blob_.get(), first_lane};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
                      thrust::counting_iterator<int64_t>(count), kernel);
-    extract_chunk(model, state, count, out);
+    flow::FlowState lane0 = one.bind(blob_.get());
+    lane0.lane_bytes = static_cast<int64_t>(one.bytes);
+    extract_chunk(model, lane0, count, out);
   }
 
  private:

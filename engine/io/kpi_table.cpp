@@ -177,13 +177,54 @@ void print_baseline_elements(std::ostream& os, const BatchResults& r) {
     table.print(os);
   }
   if (B > 0) {
+    const bool with_max = r.has_factory_kpis();
     Table table;
     table.header = {"buffer", "mean level [parts]"};
     table.align = {Align::kLeft, Align::kRight};
-    for (int64_t b = 0; b < B; ++b)
-      table.rows.push_back({r.buffer_names[b],
-                            mean_ci_text(mean_ci95(r.buffer_mean_level.data() + b, R, B), R > 1)});
+    if (with_max) {
+      table.header.push_back("max level [parts]");
+      table.align.push_back(Align::kRight);
+    }
+    for (int64_t b = 0; b < B; ++b) {
+      std::vector<std::string> row = {r.buffer_names[b],
+                                      mean_ci_text(mean_ci95(r.buffer_mean_level.data() + b, R, B), R > 1)};
+      if (with_max) {  // the highest over the replications
+        int64_t most = 0;
+        for (int64_t l = 0; l < R; ++l) most = std::max(most, r.buffer_max_level[l * B + b]);
+        row.push_back(std::to_string(most));
+      }
+      table.rows.push_back(row);
+    }
     os << "\nBuffers" << over << ":\n";
+    table.print(os);
+  }
+  if (r.has_factory_kpis() && r.part_names.size() > 1) {
+    const int64_t P = static_cast<int64_t>(r.part_names.size());
+    Table table;
+    table.header = {"part type", "throughput [parts/h]"};
+    table.align = {Align::kLeft, Align::kRight};
+    for (int64_t p = 0; p < P; ++p) {
+      const MeanCI t = mean_ci95(r.throughput_by_part_per_h.data() + p, R, P);
+      if (t.mean == 0) continue;  // components consumed on the way (housings, screws)
+      table.rows.push_back({r.part_names[p], mean_ci_text(t, R > 1)});
+    }
+    os << "\nThroughput by part type" << over << ":\n";
+    table.print(os);
+  }
+  const int64_t O = static_cast<int64_t>(r.pool_names.size()), Rb = static_cast<int64_t>(r.robot_names.size());
+  if (r.has_factory_kpis() && O + Rb > 0) {
+    Table table;
+    table.header = {"resource", "type", "utilisation [%]"};
+    table.align = {Align::kLeft, Align::kLeft, Align::kRight};
+    for (int64_t o = 0; o < O; ++o) {
+      const MeanCI u = mean_ci95(r.operator_utilisation.data() + o, R, O);
+      table.rows.push_back({r.pool_names[o], "operators", fixed(100 * u.mean, 1)});
+    }
+    for (int64_t k = 0; k < Rb; ++k) {
+      const MeanCI u = mean_ci95(r.robot_utilisation.data() + k, R, Rb);
+      table.rows.push_back({r.robot_names[k], "robot", fixed(100 * u.mean, 1)});
+    }
+    os << "\nOperators and robots" << over << ":\n";
     table.print(os);
   }
 }

@@ -430,6 +430,12 @@ Model compile_model(const std::vector<Scene>& variants, const RunSettings& run, 
     std::vector<int32_t> need = compile_row(variants[v], v, inf_slots, m);
     for (int32_t e = 0; e < E; ++e) slots[e] = std::max(slots[e], need[e]);
   }
+  // A variant may give scrap where the baseline has none: such stations draw quality too.
+  for (int32_t e = 0; e < E; ++e)
+    for (int32_t v = 0; v < V; ++v) {
+      const size_t at = static_cast<size_t>(v) * E + e;
+      if (m.scrap_p[at] > 0 || m.rework_p[at] > 0) m.flags[e] |= flow::kQuality;
+    }
   // Servers take the first slots, so that server-only state rows stop at n_servers.
   m.slot_first.assign(E, 0);
   m.slot_end.assign(E, 0);

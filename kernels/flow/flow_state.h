@@ -100,6 +100,7 @@ struct FlowDims {
   X(st_periods, int64_t, d.St)     /* active periods (horizon) */                             \
   X(st_active_n, int32_t, d.St)    /* servers active now */                                   \
   X(st_active_since, double, d.St) /* start of the current active period (clipped) */         \
+  X(st_active_end, double, d.St)   /* when the last period went idle, or -1 (it may resume) */ \
   /* [buffer] */                                                                              \
   X(buf_area, double, d.B)         /* part-seconds held (horizon) */                          \
   X(buf_last, double, d.B)                                                                    \
@@ -121,6 +122,9 @@ struct FlowDims {
 struct FlowState {
   int64_t lanes = 0;         // row stride (allocated lane positions)
   int64_t lane_spacing = 1;  // lane l sits at position l * lane_spacing of every row
+  // Host only, for reading results: when > 0, each lane has its own block of the layout
+  // (bound with lanes = 1) and lane l's block starts lane_bytes * l after lane 0's.
+  int64_t lane_bytes = 0;
 #define PW_DECLARE_FIELD(name, type, rows) type* name = nullptr;
   PW_FLOW_FIELDS(PW_DECLARE_FIELD)
 #undef PW_DECLARE_FIELD

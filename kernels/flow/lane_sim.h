@@ -16,6 +16,9 @@
 
 namespace plantwin::flow {
 
+// kBlocked: the lane owns a block of the layout (bound for one lane: rows of stride 1, lane 0),
+// so that an access is a plain index (the cpu backend); otherwise rows are interleaved.
+template <bool kBlocked>
 class LaneSim {
  public:
   PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane)
@@ -34,9 +37,10 @@ class LaneSim {
       int first = -1;
       double t = kNever;
       const double* next = s_.next_t + l_;
+      const int64_t stride = kBlocked ? 1 : L_;
       for (int i = 0; i < m_.n_timed; ++i) {
         // Branch-free (conditional moves): which element is next is unpredictable.
-        double tx = next[i * L_];
+        double tx = next[i * stride];
         bool earlier = tx < t;
         t = earlier ? tx : t;
         first = earlier ? i : first;
@@ -76,7 +80,10 @@ class LaneSim {
 
   // --- state access: field[i * stride + lane * spacing] (l_ holds lane * spacing)
   template <class T>
-  PW_HD PW_FORCEINLINE T& E(T* f, int64_t i) const { return f[i * L_ + l_]; }
+  PW_HD PW_FORCEINLINE T& E(T* f, int64_t i) const {
+    if constexpr (kBlocked) return f[i];
+    else return f[i * L_ + l_];
+  }
 
   // Next event time of a timed element (sources with interarrival, stations, conveyors, robots).
   PW_HD double& next_t(int e) const { return E(s_.next_t, m_.timed_index[e]); }
@@ -127,19 +134,28 @@ class LaneSim {
     bool was = state_active(from), is = state_active(to);
     if (was != is) active_change(e, is ? 1 : -1);
   }
-  // Active-period bottleneck method: a station is active while any server is.
+  // Active-period bottleneck method: a station is active while any server is. A period that
+  // ends and starts again at the same instant (a part leaves, the next is taken) is one period:
+  // its end is only booked once time has moved on.
   PW_HD void active_change(int e, int delta) {
     int st = stat(e);
     int32_t n = E(s_.st_active_n, st);
-    if (n == 0 && delta > 0) E(s_.st_active_since, st) = stat_now_;
+    if (n == 0 && delta > 0) {
+      double end = E(s_.st_active_end, st);
+      if (end < 0 || end < stat_now_) {
+        if (end >= 0) close_active(st, end);
+        E(s_.st_active_since, st) = stat_now_;
+      }
+      E(s_.st_active_end, st) = -1;
+    }
     n += delta;
     E(s_.st_active_n, st) = n;
-    if (n == 0) close_active(st);
+    if (n == 0) E(s_.st_active_end, st) = stat_now_;
   }
-  PW_HD void close_active(int st) {
+  PW_HD void close_active(int st, double end) {
     double since = E(s_.st_active_since, st);
-    if (stat_now_ > since) {  // the period overlaps the horizon
-      E(s_.st_active, st) += stat_now_ - since;
+    if (end > since) {  // the period overlaps the horizon
+      E(s_.st_active, st) += end - since;
       E(s_.st_periods, st) += 1;
     }
   }
@@ -205,6 +221,7 @@ class LaneSim {
       E(s_.st_periods, st) = 0;
       E(s_.st_active_n, st) = 0;
       E(s_.st_active_since, st) = m_.warmup;
+      E(s_.st_active_end, st) = -1;
     }
     for (int b = 0; b < m_.n_buffers; ++b) {
       E(s_.buf_area, b) = 0;
@@ -290,7 +307,8 @@ class LaneSim {
       switch (m_.kind[e]) {
         case kStation:
           for (int slot = m_.slot_first[e]; slot < m_.slot_first[e] + capacity(e); ++slot) server_close(e, slot);
-          if (E(s_.st_active_n, stat(e)) > 0) close_active(stat(e));
+          if (E(s_.st_active_n, stat(e)) > 0) close_active(stat(e), stat_now_);
+          else if (E(s_.st_active_end, stat(e)) >= 0) close_active(stat(e), E(s_.st_active_end, stat(e)));
           break;
         case kBuffer: buffer_level_change(e, 0); break;
         case kOperators: book_pool(e); break;
@@ -1088,14 +1106,13 @@ class LaneSim {
             return release;
           }
         }
+        // Done -> idle: neither runs, so the server's next event (a calendar failure) stays.
         E(s_.srv_phase, slot) = kIdle;
         E(s_.count, p) -= 1;
         refresh(p, slot);
-        server_schedule(p, slot);
         int next = ready_slot(p);
         E(s_.ready_t, p) = next >= 0 ? E(s_.srv_since, next) : kNever;
         if (next >= 0) offer_next(p);
-        station_schedule(p);
         if (flag(p, kAssembly)) try_assemble(p);
         return release;
       }
@@ -1207,7 +1224,23 @@ struct FlowLaneKernel {
   int64_t first_lane;  // global index of the chunk's lane 0
 
   PW_HD void operator()(int64_t local_lane) const {
-    LaneSim sim(model, state, local_lane, first_lane + local_lane);
+    LaneSim<false> sim(model, state, local_lane, first_lane + local_lane);
+    sim.run();
+  }
+};
+
+// The same for lanes that each own a block of `layout` (bound for one lane): on a CPU, one
+// lane's whole state then sits in a few kilobytes of consecutive memory that stays in cache
+// while the lane runs, instead of being spread over rows as wide as the chunk.
+struct FlowLaneBlockKernel {
+  FlowModel model;
+  FlowStateLayout layout;  // built for one lane
+  unsigned char* base;     // lane l's block: base + l * layout.bytes
+  int64_t first_lane;
+
+  PW_HD void operator()(int64_t local_lane) const {
+    FlowState state = layout.bind(base + local_lane * static_cast<int64_t>(layout.bytes));
+    LaneSim<true> sim(model, state, 0, first_lane + local_lane);
     sim.run();
   }
 };
