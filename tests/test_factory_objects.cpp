@@ -403,3 +403,34 @@ TEST_CASE("factory objects are deterministic over threads and chunks", "[factory
 
 }  // namespace
 }  // namespace plantwin
+
+namespace plantwin {
+namespace {
+
+TEST_CASE("a rework loop into the full buffer feeding the same station deadlocks, and is reported", "[factory]") {
+  // m1 holds a part for rework into b; b is full and can only hand on to m1: nothing can move.
+  const std::string dead = scene("{horizon: 8h, replications: 3}",
+                                 "elements:\n"
+                                 "  src: {type: source, to: b}\n"
+                                 "  b: {type: buffer, capacity: 2, to: m1}\n"
+                                 "  m1: {type: station, process: {exponential: 10s}, rework: {p: 0.5, to: b}, to: done}\n"
+                                 "  done: {type: sink}\n");
+  BatchResults r = run_cpu(dead);
+  for (int64_t l = 0; l < r.lanes; ++l) {
+    CHECK(std::isfinite(r.deadlock_at_s[l]));
+    CHECK(r.deadlock_at_s[l] < 8 * 3600);
+  }
+  // The same line with its own rework queue never deadlocks.
+  const std::string alive = scene("{horizon: 8h, replications: 3}",
+                                  "elements:\n"
+                                  "  src: {type: source, to: b}\n"
+                                  "  b: {type: buffer, capacity: 2, to: m1}\n"
+                                  "  rq: {type: buffer, capacity: inf, to: m1}\n"
+                                  "  m1: {type: station, process: {exponential: 10s}, rework: {p: 0.5, to: rq}, to: done}\n"
+                                  "  done: {type: sink}\n");
+  BatchResults a = run_cpu(alive);
+  for (int64_t l = 0; l < a.lanes; ++l) CHECK(std::isnan(a.deadlock_at_s[l]));
+}
+
+}  // namespace
+}  // namespace plantwin

@@ -31,6 +31,7 @@ struct ChunkOutput {
   std::vector<int64_t> buf_max;            // [n][buffers] highest level held
   std::vector<double> pool_busy;           // [n][pools] operator-seconds busy
   std::vector<double> robot_busy;          // [n][robots] seconds moving (to pick, or carrying)
+  std::vector<double> stalled_at;          // [n] when the lane deadlocked, or -1
 };
 
 class Backend {

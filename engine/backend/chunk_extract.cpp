@@ -29,7 +29,7 @@ const std::vector<int>& result_fields() {
       kF_src_released, kF_src_lost, kF_st_acc,  kF_st_done,         kF_st_scrap,   kF_st_rework,
       kF_st_active,    kF_st_periods, kF_buf_area, kF_buf_max,      kF_pool_busy,  kF_robot_busy,
       kF_produced_by_part, kF_lead_hist, kF_produced, kF_lead_sum,  kF_lead_max,   kF_wip_area,
-      kF_events,       kF_overflow};
+      kF_events, kF_stalled_at,       kF_overflow};
   return f;
 }
 
@@ -52,6 +52,7 @@ void extract_chunk(const Model& model, const flow::FlowState& s, int64_t n, Chun
   out.lanes = n;
   gather(s.produced, 1, out.produced);
   gather(s.events, 1, out.events);
+  gather(s.stalled_at, 1, out.stalled_at);
   gather(s.lead_sum, 1, out.lead_sum);
   gather(s.wip_area, 1, out.wip_area);
   gather(s.overflow, 1, out.overflow);

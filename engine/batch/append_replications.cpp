@@ -36,6 +36,7 @@ void append_replications(BatchResults& a, const BatchResults& b) {
   merge(a.wip_mean, b.wip_mean, V, R, R2);
   merge(a.lead_time_mean_s, b.lead_time_mean_s, V, R, R2);
   merge(a.events, b.events, V, R, R2);
+  merge(a.deadlock_at_s, b.deadlock_at_s, V, R, R2);
   merge(a.state_fraction, b.state_fraction, V, R, R2);
   merge(a.buffer_mean_level, b.buffer_mean_level, V, R, R2);
   merge(a.source_released, b.source_released, V, R, R2);

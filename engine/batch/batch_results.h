@@ -49,6 +49,9 @@ struct BatchResults {
   std::vector<double> wip_mean;
   std::vector<double> lead_time_mean_s;  // NaN when no part reached a sink in the horizon
   std::vector<int64_t> events;           // events processed (warm-up included)
+  // When the lane deadlocked (parts in the system, none can ever move, nothing scheduled),
+  // in simulated seconds from 0; NaN for a lane that ran to its end. Empty in older files.
+  std::vector<double> deadlock_at_s;
   // [L][S][K] row-major; every [l][s][:] sums to 1.
   std::vector<double> state_fraction;
   // [L][B] row-major.

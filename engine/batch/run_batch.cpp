@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/model/model.h"
+#include "engine/physics/conveyor_geometry.h"
 #include "engine/scene/sha256.h"
 #include "engine/stats/oee.h"
 #include "engine/stats/percentile.h"
@@ -78,6 +79,7 @@ void size_results(const Model& m, BatchResults& r) {
   const size_t O = m.pools.size(), R = m.robots.size();
   r.produced.resize(L);
   r.events.resize(L);
+  r.deadlock_at_s.resize(L);
   r.throughput_per_h.resize(L);
   r.wip_mean.resize(L);
   r.lead_time_mean_s.resize(L);
@@ -113,6 +115,7 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
     const int32_t v = static_cast<int32_t>(l / m.replications);
     r.produced[l] = c.produced[i];
     r.events[l] = c.events[i];
+    r.deadlock_at_s[l] = c.stalled_at[i] >= 0 ? c.stalled_at[i] : std::numeric_limits<double>::quiet_NaN();
     r.throughput_per_h[l] = static_cast<double>(c.produced[i]) / H * 3600.0;
     r.wip_mean[l] = c.wip_area[i] / H;
     r.lead_time_mean_s[l] = c.produced[i] > 0 ? c.lead_sum[i] / static_cast<double>(c.produced[i])
@@ -177,6 +180,8 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
 }  // namespace
 
 BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend, const BatchOptions& options) {
+  // Never run a physical conveyor as a kinematic one: the flow does not drive physics yet.
+  if (std::string msg = physics::physics_not_simulated_message(scene); !msg.empty()) throw std::runtime_error(msg);
   // The loader has checked every variant (apply_variant reports nothing new here).
   const VariantSet set = expand_variants(scene);
   std::vector<Scene> variants;

@@ -257,6 +257,7 @@ BatchResults read_contents(hid_t file, std::string* plantwin_version) {
   r.wip_mean = read_numbers<double>(file, "/kpi/wip_mean", {L});
   r.lead_time_mean_s = read_numbers<double>(file, "/kpi/lead_time_mean_s", {L});
   if (exists(file, "/kpi/events")) r.events = read_numbers<int64_t>(file, "/kpi/events", {L});
+  if (exists(file, "/lanes/deadlock_at_s")) r.deadlock_at_s = read_numbers<double>(file, "/lanes/deadlock_at_s", {L});
 
   r.element_names = read_string_dataset(file, "/elements/name");
   r.element_types = read_string_dataset(file, "/elements/type");

@@ -344,6 +344,8 @@ void write_contents(hid_t file, const BatchResults& r, const std::string& plantw
   write_numbers(file, "/kpi/wip_mean", r.wip_mean, {L}, "parts");
   write_numbers(file, "/kpi/lead_time_mean_s", r.lead_time_mean_s, {L}, "s");
   write_numbers(file, "/kpi/events", r.events, {L}, "events");
+  if (static_cast<hsize_t>(r.deadlock_at_s.size()) == L)
+    write_numbers(file, "/lanes/deadlock_at_s", r.deadlock_at_s, {L}, "s");
 
   write_strings(file, "/elements/name", r.element_names);
   write_strings(file, "/elements/type", r.element_types);

@@ -117,6 +117,7 @@ struct FlowDims {
   X(lead_max, double, 1)                                                                      \
   X(wip_area, double, 1)           /* part-seconds in the system (horizon) */                 \
   X(events, int64_t, 1)                                                                       \
+  X(stalled_at, double, 1)         /* deadlock: parts in the system, nothing scheduled; else -1 */ \
   X(overflow, int32_t, 1)          /* an infinite buffer outgrew its ring: rerun the chunk */
 
 struct FlowState {

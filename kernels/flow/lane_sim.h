@@ -45,7 +45,11 @@ class LaneSim {
         t = earlier ? tx : t;
         first = earlier ? i : first;
       }
-      if (first < 0 || t > m_.end) break;
+      if (first < 0) {  // nothing will ever happen again: with parts inside, a deadlock
+        if (wip_ > 0) stalled_at_ = now_;
+        break;
+      }
+      if (t > m_.end) break;
       int e = m_.timed[first];
       set_now(t);
       ++events_;
@@ -66,7 +70,7 @@ class LaneSim {
 
   double now_ = 0, stat_now_ = 0;  // simulated time; the same clipped to [warmup, end]
   int64_t wip_ = 0;
-  double wip_last_ = 0, wip_area_ = 0, lead_sum_ = 0, lead_max_ = 0;
+  double wip_last_ = 0, wip_area_ = 0, lead_sum_ = 0, lead_max_ = 0, stalled_at_ = -1;
   int64_t produced_ = 0, events_ = 0, released_ = 0;
   int32_t taken_type_ = 0;  // part type of the part take_ready() returned
   bool overflow_ = false;
@@ -321,6 +325,7 @@ class LaneSim {
     E(s_.lead_max, 0) = lead_max_;
     E(s_.wip_area, 0) = wip_area_;
     E(s_.events, 0) = events_;
+    E(s_.stalled_at, 0) = stalled_at_;
     E(s_.overflow, 0) = overflow_ ? 1 : 0;
   }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "engine/io/results_reader.h"
 #include "engine/io/results_writer.h"
 #include "engine/physics/bullet_info.h"
+#include "engine/physics/conveyor_geometry.h"
 #include "engine/scene/scene_loader.h"
 #include "engine/scene/units.h"
 #include "engine/stats/mser.h"
@@ -106,6 +108,11 @@ struct RunArgs {
 int cmd_run(const RunArgs& a) {
   pw::LoadResult lr = pw::load_scene_file(a.scene);
   if (report(lr) > 0) return kExitInvalid;
+  // Physical conveyors validate, but the flow does not drive them yet.
+  if (std::string msg = pw::physics::physics_not_simulated_message(*lr.scene); !msg.empty()) {
+    std::cerr << "plantwin run: " << msg << "\n";
+    return kExitInvalid;
+  }
   if (!a.sets.empty()) {
     std::vector<std::string> errors;
     if (!pw::apply_overrides(*lr.scene, a.sets, errors)) {
@@ -233,6 +240,17 @@ int cmd_run(const RunArgs& a) {
                  secs > 0 ? events / secs : 0.0, a.output.c_str());
     pw::print_kpi_table(std::cout, results);
   }
+  // A deadlock is a property of the model, not an error of the run: say so even with -q.
+  int64_t stuck = 0, first = -1;
+  for (int64_t l = 0; l < static_cast<int64_t>(results.deadlock_at_s.size()); ++l)
+    if (std::isfinite(results.deadlock_at_s[l]) && stuck++ == 0) first = l;
+  if (stuck > 0)
+    std::fprintf(stderr,
+                 "plantwin: warning: %lld of %lld lanes deadlocked (parts in the line, none can move, nothing "
+                 "scheduled), the first (lane %lld) at %.6g s; look for a loop of full elements, such as rework "
+                 "into a full buffer that feeds the same station (/lanes/deadlock_at_s has every lane)\n",
+                 static_cast<long long>(stuck), static_cast<long long>(results.lanes), static_cast<long long>(first),
+                 results.deadlock_at_s[first]);
   return 0;
 }
 
@@ -305,6 +323,10 @@ constexpr int64_t kWarmupWindows = 100;
 int cmd_warmup(const WarmupArgs& a) {
   pw::LoadResult lr = pw::load_scene_file(a.scene);
   if (report(lr) > 0) return kExitInvalid;
+  if (std::string msg = pw::physics::physics_not_simulated_message(*lr.scene); !msg.empty()) {
+    std::cerr << "plantwin warmup: " << msg << "\n";
+    return kExitInvalid;
+  }
   const pw::Scene& scene = *lr.scene;
   pw::PilotOptions po;
   po.horizon_s = scene.run.warmup_s + scene.run.horizon_s;
