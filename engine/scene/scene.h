@@ -107,6 +107,18 @@ struct Element {
   bool length_from_positions = false;  // derived from `at` here and at `to` (recomputed per variant)
   double spacing_m = 0;
   bool accumulating = true;
+  // physical conveyors (`model: physics`, docs/scene-format.md section 13); defaults otherwise
+  bool physical = false;               // model: physics
+  double friction = 0.5;               // Coulomb coefficient between belt and part, (0, 5]
+  double width_m = 0.5;                // between the side guides' inner faces, m
+  bool path_given = false;             // the scene writes `path` (then path_points is it, verbatim)
+  // The belt's centre line in world coordinates, on the belt surface, at least two points:
+  // `path` as written; else [at, first successor's at] when the length comes from positions;
+  // else a straight line of `length` along +x from `at` (or from the origin without `at`).
+  // Resolved by the loader for every conveyor (baseline values); a variant that moves `at` or
+  // changes `length` changes it too: use conveyor_path_points(scene, element) for a variant.
+  std::vector<Vec3> path_points;
+  std::vector<int> physical_parts;     // physical conveyor: the part types that can ride it, ascending
 
   // operators
   int64_t count = 0;  // workers in the pool
@@ -123,6 +135,14 @@ struct RunSettings {
   uint64_t seed = 1;
 };
 
+// The top-level `physics:` block (docs/scene-format.md section 13); defaults when absent.
+struct PhysicsSettings {
+  double dt_s = 0.002;     // time step, (0, 0.05]
+  int substeps = 4;        // solver substeps per step, 1..64
+  double gravity = 9.81;   // m/s^2 along -z, > 0
+  bool given = false;      // the scene has a `physics:` block
+};
+
 struct Scene {
   std::string path;  // as given by the user
   std::string text;  // the file's bytes
@@ -134,8 +154,14 @@ struct Scene {
   std::vector<Calendar> calendars;  // every `shifts:` / `shift:` block
   int plant_shift = -1;             // the top-level `shifts:` calendar, or -1
   VariantsSpec variants;          // empty: the baseline alone
+  PhysicsSettings physics;        // used when any conveyor is physical
 
   int find_element(const std::string& n) const;
+  bool has_physical_conveyor() const;
 };
+
+// A conveyor's centre line as the scene stands now (baseline or a variant): the written path,
+// else recomputed from the current `at` values or `length` by the rule of Element::path_points.
+std::vector<Vec3> conveyor_path_points(const Scene& scene, const Element& conveyor);
 
 }  // namespace plantwin

@@ -44,6 +44,19 @@ int Scene::find_element(const std::string& n) const {
   return -1;
 }
 
+bool Scene::has_physical_conveyor() const {
+  for (const auto& e : elements)
+    if (e.type == ElementType::Conveyor && e.physical) return true;
+  return false;
+}
+
+std::vector<Vec3> conveyor_path_points(const Scene& scene, const Element& e) {
+  if (e.path_given) return e.path_points;
+  const Vec3 a = e.has_at ? e.at : Vec3{0, 0, 0};
+  if (e.length_from_positions && e.succ >= 0) return {a, scene.elements[static_cast<size_t>(e.succ)].at};
+  return {a, Vec3{a[0] + e.length_m, a[1], a[2]}};
+}
+
 namespace {
 
 SourceLoc loc_of(const YAML::Node& n) {
@@ -122,6 +135,7 @@ class SceneReader {
   std::optional<DistSpec> dist_body(const std::string& family, const YAML::Node& body, const std::string& where);
 
   void read_run(const YAML::Node& n, RunSettings& run);
+  void read_physics(const YAML::Node& n, PhysicsSettings& physics);
   void read_parts(const YAML::Node& n, Scene& scene);
   // A `shifts:` / `shift:` block: work minus breaks, merged and sorted.
   std::optional<Calendar> calendar(const YAML::Node& n, const std::string& where);
@@ -173,9 +187,12 @@ class SceneReader {
   // A saturated source whose parts could reach a sink in no time.
   void check_saturated_sources(const Scene& scene);
   void resolve_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
+  // Physical conveyors: the part types riding them (sizes, widths) and their path's geometry.
+  void check_physical_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
 
   std::vector<std::vector<char>> arrive_;  // [elements][parts]: the part types that can reach it
   std::vector<char> dangling_;             // [elements]: a successor it names was not resolved
+  bool default_part_ = false;              // no `parts` block: the one part type "part"
 
   // The `variants:` block (docs/scene-format.md, "Variants"), read after the elements so
   // that paths resolve against them. Value kinds are checked here; value ranges depend on
@@ -523,6 +540,33 @@ void SceneReader::read_run(const YAML::Node& n, RunSettings& run) {
   }
 }
 
+void SceneReader::read_physics(const YAML::Node& n, PhysicsSettings& ph) {
+  const std::string w = "key 'physics'";
+  if (!check_map(n, w, {"dt", "substeps", "gravity"})) return;
+  ph.given = true;
+  if (n["dt"]) {
+    if (auto v = duration(n["dt"], "key 'physics.dt'")) {
+      if (!(*v > 0 && *v <= 0.05))
+        error(n["dt"], "key 'physics.dt'", "must be positive and at most 50 ms, got " + format_duration(*v));
+      else ph.dt_s = *v;
+    }
+  }
+  if (n["substeps"]) {
+    if (auto v = integer(n["substeps"], "key 'physics.substeps'")) {
+      if (*v < 1 || *v > 64)
+        error(n["substeps"], "key 'physics.substeps'", "must be a whole number from 1 to 64, got " + std::to_string(*v));
+      else ph.substeps = static_cast<int>(*v);
+    }
+  }
+  if (n["gravity"]) {
+    if (auto v = number(n["gravity"], "key 'physics.gravity'")) {
+      if (*v <= 0)
+        error(n["gravity"], "key 'physics.gravity'", "must be positive (m/s^2, pointing along -z), got " + num(*v));
+      else ph.gravity = *v;
+    }
+  }
+}
+
 void SceneReader::read_parts(const YAML::Node& n, Scene& scene) {
   if (!n.IsMap() || n.size() == 0) {
     error(n, "key 'parts'", "expected a map of part types, got " + describe(n));
@@ -843,16 +887,34 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
     case ElementType::Conveyor: {
       if (n["model"]) {
         if (auto s = string(n["model"], kw("model"))) {
-          if (*s == "physics")
+          if (*s == "physics") {
+            e.physical = true;
+          } else if (*s != "kinematic") {
+            std::string hint = did_you_mean(*s, {"kinematic", "physics"});
             error(n["model"], kw("model"),
-                  "physics conveyors are not supported yet by this version of plantwin; use model: kinematic");
-          else if (*s != "kinematic")
-            error(n["model"], kw("model"), "expected kinematic or physics, got " + quote(*s));
+                  "expected kinematic or physics, got " + quote(*s) + (hint.empty() ? "" : "; did you mean " + quote(hint) + "?"));
+          }
         }
       }
+      const bool says_physics = n["model"] && n["model"].IsScalar() && n["model"].Scalar() == "physics";
       for (const char* k : {"friction", "width"})
-        if (n[k] && !(n["model"] && n["model"].IsScalar() && n["model"].Scalar() == "physics"))
-          error(n[k], kw(k), std::string("applies only to model: physics conveyors; remove it"));
+        if (n[k] && !says_physics)
+          error(n[k], kw(k),
+                std::string("applies only to model: physics conveyors; add 'model: physics' or remove it"));
+      if (n["friction"] && says_physics) {
+        if (auto v = number(n["friction"], kw("friction"))) {
+          if (!(*v > 0 && *v <= 5))
+            error(n["friction"], kw("friction"),
+                  "must be above 0 and at most 5 (a Coulomb coefficient), got " + num(*v));
+          else e.friction = *v;
+        }
+      }
+      if (n["width"] && says_physics) {
+        if (auto v = number(n["width"], kw("width"))) {
+          if (*v <= 0) error(n["width"], kw("width"), "must be positive (m), got " + num(*v));
+          else e.width_m = *v;
+        }
+      }
       if (require(n, "speed", w)) {
         if (auto v = number(n["speed"], kw("speed"))) {
           if (*v <= 0) error(n["speed"], kw("speed"), "must be positive (m/s), got " + num(*v));
@@ -874,15 +936,21 @@ void SceneReader::read_element(const std::string& name, const YAML::Node& key, c
           double len = 0;
           bool ok = true;
           Vec3 prev{};
+          std::vector<Vec3> points;
           for (size_t i = 0; i < p.size(); ++i) {
             auto v = vec3(p[i], kw("path"));
             if (!v) { ok = false; continue; }
             if (i > 0) len += std::sqrt(std::pow((*v)[0] - prev[0], 2) + std::pow((*v)[1] - prev[1], 2) +
                                         std::pow((*v)[2] - prev[2], 2));
             prev = *v;
+            points.push_back(*v);
           }
           if (ok && len <= 0) error(p, kw("path"), "has zero length");
-          else if (ok) e.length_m = len;
+          else if (ok) {
+            e.length_m = len;
+            e.path_given = true;
+            e.path_points = std::move(points);
+          }
         }
       }
       if (n["spacing"]) {
@@ -1840,6 +1908,96 @@ void SceneReader::resolve_conveyors(Scene& scene, const std::vector<YAML::Node>&
       }
     }
     if (e.spacing_m <= 0) e.spacing_m = longest > 0 ? longest : 0.5;
+    if (!e.path_given && e.length_m > 0) e.path_points = conveyor_path_points(scene, e);
+  }
+}
+
+void SceneReader::check_physical_conveyors(Scene& scene, const std::vector<YAML::Node>& nodes) {
+  constexpr double kPi = 3.14159265358979323846;
+  constexpr double kMaxTurnDeg = 120;
+  for (size_t i = 0; i < scene.elements.size(); ++i) {
+    Element& e = scene.elements[i];
+    if (e.type != ElementType::Conveyor || !e.physical) continue;
+    const YAML::Node& n = nodes[i];
+    const std::string w = "element " + quote(e.name);
+    // The part types that ride it: each needs a size, and must fit between the guides.
+    e.physical_parts.clear();
+    for (size_t p = 0; p < scene.parts.size() && i < arrive_.size(); ++p)
+      if (arrive_[i][p]) e.physical_parts.push_back(static_cast<int>(p));
+    const bool width_given = static_cast<bool>(n["width"]);
+    const YAML::Node& width_node = width_given ? n["width"] : n["model"];
+    for (int p : e.physical_parts) {
+      const PartType& pt = scene.parts[static_cast<size_t>(p)];
+      const std::string part = "part type " + quote(pt.name);
+      if (!pt.has_size) {
+        error(n["model"], w + ", key 'model'",
+              part + (default_part_ ? " (the default: the scene has no 'parts' block)" : std::string()) +
+                  " rides this physical conveyor but has no 'size': the physics needs its extents, e.g. parts: {" +
+                  pt.name + ": {size: [0.3, 0.2, 0.15]}}");
+        continue;
+      }
+      const bool cylinder = pt.shape == "cylinder";
+      if (cylinder && pt.size[0] != pt.size[1]) {
+        error(n["model"], w + ", key 'model'",
+              part + " rides this physical conveyor as a cylinder, whose size is [diameter, diameter, height]; got x " +
+                  num(pt.size[0]) + " and y " + num(pt.size[1]) + ", which differ");
+        continue;
+      }
+      // Carried upright with its longer horizontal side along the belt: across it, the shorter.
+      const double across = std::min(pt.size[0], pt.size[1]);
+      if (!(e.width_m > across))
+        error(width_node, w + (width_given ? ", key 'width'" : ", key 'model'"),
+              (width_given ? "width " + num(e.width_m) + " m" : "the default width " + num(e.width_m) + " m") +
+                  " is not wider than " + part + " (" + num(across) + " m across the belt" +
+                  (cylinder ? ", its diameter" : "") + "); give a 'width' above " + num(across) + " m");
+    }
+    // The path: legs of positive length, none vertical, no turn sharper than kMaxTurnDeg.
+    const std::vector<Vec3>& pts = e.path_points;
+    if (pts.size() < 2) continue;  // no length: reported already
+    const YAML::Node path_node = e.path_given ? n["path"] : YAML::Node();
+    auto at_point = [&](size_t k, const std::string& msg) {
+      if (e.path_given && path_node.IsSequence() && k < path_node.size())
+        error(path_node[k], w + ", key 'path'", msg);
+      else
+        error_at(e.loc, w, msg);
+    };
+    auto point = [&](size_t k) {
+      if (e.path_given) return "point " + std::to_string(k + 1);
+      return std::string(k == 0 ? "its 'at'" : "the 'at' it runs to");
+    };
+    std::vector<double> heading;  // of each leg's horizontal projection (when every leg is good)
+    bool legs_ok = true;
+    for (size_t k = 1; k < pts.size(); ++k) {
+      const double dx = pts[k][0] - pts[k - 1][0], dy = pts[k][1] - pts[k - 1][1], dz = pts[k][2] - pts[k - 1][2];
+      const double h = std::sqrt(dx * dx + dy * dy);
+      if (h == 0 && dz == 0) {
+        at_point(k, point(k) + " repeats " + point(k - 1) + ": a physical belt needs legs of positive length");
+        legs_ok = false;
+      } else if (h <= 1e-9 * std::fabs(dz)) {
+        at_point(k, point(k) + " is straight above or below " + point(k - 1) +
+                        ": a physical belt cannot run vertically");
+        legs_ok = false;
+      } else {
+        heading.push_back(std::atan2(dy, dx));
+        const double rise = std::atan2(dz, h) * 180 / kPi;
+        if (dz > 0 && dz / h >= e.friction)
+          diag_.warning(file_, e.path_given && path_node.IsSequence() ? loc_of(path_node[k]) : e.loc,
+                        w + ", key 'path': the leg to " + point(k) + " rises at " + num(std::round(rise * 10) / 10) +
+                            " degrees; with friction " + num(e.friction) +
+                            " parts slide back (a belt carries a part up only when tan(slope) < friction)");
+      }
+    }
+    if (!legs_ok) continue;
+    for (size_t k = 1; k < heading.size(); ++k) {
+      double turn = heading[k] - heading[k - 1];
+      while (turn > kPi) turn -= 2 * kPi;
+      while (turn <= -kPi) turn += 2 * kPi;
+      const double deg = std::fabs(turn) * 180 / kPi;
+      if (deg > kMaxTurnDeg + 1e-9)
+        at_point(k, "the path turns by " + num(std::round(deg * 10) / 10) + " degrees at " + point(k) +
+                        "; a physical belt turns at most " + num(kMaxTurnDeg) +
+                        " degrees at one point (add a point to turn in two steps)");
+    }
   }
 }
 
@@ -2120,16 +2278,13 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
     }
   if (root["description"])
     if (auto s = string(root["description"], "key 'description'")) scene.description = *s;
-  // These blocks are rejected as a whole: point at their key, not into them.
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
-    if (k == "physics")
-      error(it->first, "key 'physics'",
-            "the physics block is not supported yet by this version of plantwin (physics conveyors come later)");
-  }
   if (require(root, "run", "key 'run'")) read_run(root["run"], scene.run);
+  if (root["physics"]) read_physics(root["physics"], scene.physics);
   if (root["parts"]) read_parts(root["parts"], scene);
-  if (scene.parts.empty()) scene.parts.push_back(PartType{"part"});
+  if (scene.parts.empty()) {
+    scene.parts.push_back(PartType{"part"});
+    default_part_ = !root["parts"];
+  }
   if (root["shifts"])
     if (auto c = calendar(root["shifts"], "key 'shifts'")) {
       scene.calendars.push_back(*c);
@@ -2171,6 +2326,10 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
   for (auto& e : scene.elements)
     e.shift = !is_station_like(e.type) ? -1 : e.shift == -2 ? scene.plant_shift : e.shift;
   resolve_conveyors(scene, element_nodes);
+  check_physical_conveyors(scene, element_nodes);
+  if (scene.physics.given && !scene.has_physical_conveyor() && !diag_.has_errors())
+    diag_.warning(file_, loc_of(root["physics"]),
+                  "key 'physics': no conveyor has model: physics, so these settings are not used");
   if (root["variants"]) read_variants(root["variants"], scene, VariantsContext{scene, element_nodes, seen});
 }
 
