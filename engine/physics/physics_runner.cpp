@@ -1,0 +1,426 @@
+// Host side of the physics kernel: checks a WorldDesc, resolves it into the kernel's model
+// (PhysicsParams, StaticBox), lays out and fills the lanes' state, launches the lane kernel
+// through Thrust (OpenMP here, CUDA in physics_cuda.cu) and reads poses back.
+#include "engine/physics/physics_runner.h"
+
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/system/omp/execution_policy.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/physics/physics_step.h"
+
+namespace plantwin::physics {
+namespace {
+
+using phys::Mat3;
+using phys::Quat;
+using phys::Vec3;
+
+Vec3 to_vec(const Vec3d& v) { return Vec3{v[0], v[1], v[2]}; }
+Quat to_quat(const Quatd& q) { return phys::qnormalize(Quat{q[0], q[1], q[2], q[3]}); }
+
+bool finite3(const Vec3d& v) { return std::isfinite(v[0]) && std::isfinite(v[1]) && std::isfinite(v[2]); }
+bool positive3(const Vec3d& v) { return v[0] > 0 && v[1] > 0 && v[2] > 0; }
+bool unit_like(const Quatd& q) {
+  double n = q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3];
+  return std::isfinite(n) && n > 0.5 && n < 2.0;  // renormalised on the way in
+}
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("physics world: " + what); }
+
+int32_t stopper_count(const WorldDesc& w) {
+  int32_t k = 0;
+  for (const auto& s : w.statics) k = std::max(k, s.stopper + 1);
+  return k;
+}
+
+phys::PhysicsParams make_params(const WorldDesc& w) {
+  phys::PhysicsParams p;
+  p.dt = w.dt;
+  p.substeps = w.substeps;
+  p.gravity = w.gravity;
+  p.floor = w.floor ? 1 : 0;
+  p.floor_friction = w.floor_friction;
+  p.lost_below_z = w.lost_below_z;
+  p.bodies = static_cast<int32_t>(w.bodies.size());
+  p.statics = static_cast<int32_t>(w.statics.size());
+  p.stoppers = stopper_count(w);
+  p.capacity = w.contact_capacity > 0 ? w.contact_capacity : 16 * p.bodies;
+  return p;
+}
+
+std::vector<phys::StaticBox> make_statics(const WorldDesc& w) {
+  std::vector<phys::StaticBox> out;
+  for (const auto& d : w.statics) {
+    phys::StaticBox s{};
+    s.center = to_vec(d.center);
+    s.q = to_quat(d.orientation);
+    s.R = phys::rotation(s.q);
+    s.half = to_vec(d.half_extents);
+    s.extent = phys::hull_extent(s.R, s.half);
+    s.friction = d.friction;
+    s.restitution = d.restitution;
+    s.surface_velocity = to_vec(d.surface_velocity);
+    s.stopper = d.stopper;
+    s.kinematic = d.kinematic ? 1 : 0;
+    s.kin_velocity = to_vec(d.kinematic_velocity);
+    s.kin_start = d.kinematic_start;
+    s.kin_end = d.kinematic_end;
+    out.push_back(s);
+  }
+  return out;
+}
+
+phys::PhysDims dims_of(const phys::PhysicsParams& p) {
+  phys::PhysDims d;
+  d.B = p.bodies;
+  d.C = p.capacity;
+  d.K = p.stoppers;
+  return d;
+}
+
+// Writes the world's starting state into lane l of a bound state (stride L).
+void init_lane(const WorldDesc& w, const phys::LaneView& L) {
+  const phys::PhysicsState& s = L.s;
+  for (size_t i = 0; i < w.bodies.size(); ++i) {
+    const BodyDesc& b = w.bodies[i];
+    const int64_t k = static_cast<int64_t>(i);
+    L.set3(s.pos, k, to_vec(b.position));
+    L.setq(k, to_quat(b.orientation));
+    L.set3(s.vel, k, to_vec(b.velocity));
+    L.set3(s.angvel, k, to_vec(b.angular_velocity));
+    const double m = b.mass;
+    s.inv_mass[L.at(k)] = 1.0 / m;
+    Vec3 inertia, half;
+    if (b.shape == Shape::Box) {
+      const double x = b.half_extents[0], y = b.half_extents[1], z = b.half_extents[2];
+      inertia = Vec3{m * (y * y + z * z) / 3, m * (x * x + z * z) / 3, m * (x * x + y * y) / 3};
+      half = Vec3{x, y, z};
+      s.shape[L.at(k)] = phys::kShapeBox;
+    } else {  // the true cylinder's inertia; the collision shape is its 16-gon prism
+      const double r = b.radius, hh = b.half_height;
+      const double side = m * (3 * r * r + 4 * hh * hh) / 12;
+      inertia = Vec3{side, side, m * r * r / 2};
+      half = Vec3{r, r, hh};
+      s.shape[L.at(k)] = phys::kShapePrism;
+    }
+    L.set3(s.inv_inertia, k, Vec3{1 / inertia.x, 1 / inertia.y, 1 / inertia.z});
+    L.set3(s.half, k, half);
+    s.friction[L.at(k)] = b.friction;
+    s.restitution[L.at(k)] = b.restitution;
+    s.active[L.at(k)] = 1;
+    s.lost[L.at(k)] = 0;
+    s.order[L.at(k)] = static_cast<int32_t>(k);
+  }
+  for (int32_t k = 0; k < stopper_count(w); ++k) s.stopper_up[L.at(k)] = 1;
+  s.ct_count[L.l] = 0;
+  s.pv_count[L.l] = 0;
+  s.lost_count[L.l] = 0;
+  s.overflow_count[L.l] = 0;
+}
+
+Pose read_pose(const phys::LaneView& L, int64_t b) {
+  Vec3 p = L.get3(L.s.pos, b);
+  Quat q = L.getq(b);
+  return Pose{{p.x, p.y, p.z}, {q.w, q.x, q.y, q.z}};
+}
+
+struct AlignedDelete {
+  void operator()(unsigned char* p) const { ::operator delete(p, std::align_val_t(64)); }
+};
+using Blob = std::unique_ptr<unsigned char, AlignedDelete>;
+
+Blob alloc_blob(size_t bytes) {
+  auto* p = static_cast<unsigned char*>(::operator new(std::max<size_t>(bytes, 64), std::align_val_t(64)));
+  std::fill(p, p + bytes, static_cast<unsigned char>(0));
+  return Blob(p);
+}
+
+int64_t steps_for(const WorldDesc& w, double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) bad("run length must be a finite number of seconds >= 0");
+  return static_cast<int64_t>(std::llround(seconds / w.dt));
+}
+
+std::vector<int32_t> record_slots(const RunOptions& o) {
+  std::vector<int32_t> slot(static_cast<size_t>(o.lanes), -1);
+  for (size_t r = 0; r < o.record_lanes.size(); ++r) {
+    int64_t l = o.record_lanes[r];
+    if (l < 0 || l >= o.lanes) bad("record lane " + std::to_string(l) + " is not in [0, lanes)");
+    if (slot[static_cast<size_t>(l)] >= 0) bad("record lane " + std::to_string(l) + " is listed twice");
+    slot[static_cast<size_t>(l)] = static_cast<int32_t>(r);
+  }
+  return slot;
+}
+
+// Copies the kernel's trajectory buffer into RunResult::trajectories.
+void unpack_trajectories(const std::vector<double>& traj, int64_t n_rec, int64_t steps, int64_t bodies,
+                         RunResult& r) {
+  r.trajectories.assign(static_cast<size_t>(n_rec), {});
+  for (int64_t k = 0; k < n_rec; ++k) {
+    auto& t = r.trajectories[static_cast<size_t>(k)];
+    t.resize(static_cast<size_t>(steps * bodies));
+    const double* src = traj.data() + k * steps * bodies * 7;
+    for (int64_t i = 0; i < steps * bodies; ++i, src += 7)
+      t[static_cast<size_t>(i)] = Pose{{src[0], src[1], src[2]}, {src[3], src[4], src[5], src[6]}};
+  }
+}
+
+}  // namespace
+
+void check_world(const WorldDesc& w) {
+  if (!(w.dt > 0) || !std::isfinite(w.dt)) bad("dt must be > 0");
+  if (w.substeps < 1) bad("substeps must be >= 1");
+  if (!std::isfinite(w.gravity)) bad("gravity must be finite");
+  if (!(w.floor_friction >= 0)) bad("floor_friction must be >= 0");
+  if (w.contact_capacity < 0) bad("contact_capacity must be >= 0");
+  if (!std::isfinite(w.lost_below_z)) bad("lost_below_z must be finite");
+  if (w.bodies.size() > (1u << 20)) bad("too many bodies");
+  for (size_t i = 0; i < w.bodies.size(); ++i) {
+    const BodyDesc& b = w.bodies[i];
+    std::string at = "body " + std::to_string(i) + ": ";
+    if (!(b.mass > 0) || !std::isfinite(b.mass)) bad(at + "mass must be > 0");
+    if (b.shape == Shape::Box && !positive3(b.half_extents)) bad(at + "half extents must be > 0");
+    if (b.shape == Shape::Cylinder && !(b.radius > 0 && b.half_height > 0)) bad(at + "radius and half height must be > 0");
+    if (!finite3(b.position) || !finite3(b.velocity) || !finite3(b.angular_velocity)) bad(at + "state must be finite");
+    if (!unit_like(b.orientation)) bad(at + "orientation must be a unit quaternion");
+    if (!(b.friction >= 0) || !(b.restitution >= 0 && b.restitution <= 1)) bad(at + "friction >= 0, restitution in [0, 1]");
+  }
+  for (size_t i = 0; i < w.statics.size(); ++i) {
+    const StaticBoxDesc& s = w.statics[i];
+    std::string at = "static box " + std::to_string(i) + ": ";
+    if (!positive3(s.half_extents)) bad(at + "half extents must be > 0");
+    if (!finite3(s.center) || !finite3(s.surface_velocity) || !finite3(s.kinematic_velocity)) bad(at + "must be finite");
+    if (!unit_like(s.orientation)) bad(at + "orientation must be a unit quaternion");
+    if (!(s.friction >= 0) || !(s.restitution >= 0 && s.restitution <= 1)) bad(at + "friction >= 0, restitution in [0, 1]");
+    if (s.stopper < -1) bad(at + "stopper must be -1 or an index >= 0");
+  }
+}
+
+struct PhysicsBatch::Impl {
+  WorldDesc world;
+  int64_t lanes = 0;
+  std::vector<phys::StaticBox> statics;
+  phys::PhysicsModel model;
+  phys::PhysicsStateLayout layout;  // one lane's block
+  Blob blob;
+  int64_t steps = 0;
+
+  phys::LaneView lane(int64_t l) const {
+    if (l < 0 || l >= lanes) throw std::out_of_range("physics batch: lane " + std::to_string(l) + " out of range");
+    phys::LaneView L;
+    L.s = layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes));
+    L.L = 1;
+    L.l = 0;
+    return L;
+  }
+  void check_body(int64_t b) const {
+    if (b < 0 || b >= model.p.bodies) throw std::out_of_range("physics batch: body " + std::to_string(b) + " out of range");
+  }
+};
+
+PhysicsBatch::PhysicsBatch(const WorldDesc& world, int64_t lanes) : impl_(std::make_unique<Impl>()) {
+  check_world(world);
+  if (lanes < 1) bad("lanes must be >= 1");
+  Impl& m = *impl_;
+  m.world = world;
+  m.lanes = lanes;
+  m.statics = make_statics(world);
+  m.model.p = make_params(world);
+  m.model.statics = m.statics.data();
+  m.layout.build(1, dims_of(m.model.p));
+  m.blob = alloc_blob(m.layout.bytes * static_cast<size_t>(lanes));
+  for (int64_t l = 0; l < lanes; ++l) init_lane(world, m.lane(l));
+}
+
+PhysicsBatch::~PhysicsBatch() = default;
+
+int64_t PhysicsBatch::lanes() const { return impl_->lanes; }
+int64_t PhysicsBatch::bodies() const { return impl_->model.p.bodies; }
+int32_t PhysicsBatch::stoppers() const { return impl_->model.p.stoppers; }
+int64_t PhysicsBatch::steps_done() const { return impl_->steps; }
+double PhysicsBatch::time() const { return static_cast<double>(impl_->steps) * impl_->model.p.dt; }
+
+void PhysicsBatch::step(int64_t n) {
+  if (n <= 0) return;
+  Impl& m = *impl_;
+  phys::PhysicsLaneKernel k;
+  k.model = m.model;
+  k.layout = m.layout;
+  k.base = m.blob.get();
+  k.block_bytes = static_cast<int64_t>(m.layout.bytes);
+  k.step0 = m.steps;
+  k.steps = n;
+  // A parallel region per call costs more than a few lanes' step, and far more when the
+  // machine is busy (idle OpenMP threads spin); a lane's result is the same either way.
+  if (m.lanes < 2 * omp_get_max_threads()) {
+    for (int64_t l = 0; l < m.lanes; ++l) k(l);
+  } else {
+    thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
+                     thrust::counting_iterator<int64_t>(m.lanes), k);
+  }
+  m.steps += n;
+}
+
+Pose PhysicsBatch::pose(int64_t lane, int64_t body) const {
+  impl_->check_body(body);
+  return read_pose(impl_->lane(lane), body);
+}
+
+BodyVelocity PhysicsBatch::velocity(int64_t lane, int64_t body) const {
+  impl_->check_body(body);
+  phys::LaneView L = impl_->lane(lane);
+  Vec3 v = L.get3(L.s.vel, body), w = L.get3(L.s.angvel, body);
+  return BodyVelocity{{v.x, v.y, v.z}, {w.x, w.y, w.z}};
+}
+
+bool PhysicsBatch::lost(int64_t lane, int64_t body) const {
+  impl_->check_body(body);
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.lost[L.at(body)] != 0;
+}
+
+int64_t PhysicsBatch::lost_count(int64_t lane) const {
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.lost_count[L.l];
+}
+
+int64_t PhysicsBatch::contact_overflow(int64_t lane) const {
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.overflow_count[L.l];
+}
+
+int32_t PhysicsBatch::contact_count(int64_t lane) const {
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.ct_count[L.l];
+}
+
+void PhysicsBatch::set_stopper(int64_t lane, int32_t k, bool up) {
+  if (k < 0 || k >= impl_->model.p.stoppers) throw std::out_of_range("physics batch: no stopper " + std::to_string(k));
+  phys::LaneView L = impl_->lane(lane);
+  L.s.stopper_up[L.at(k)] = up ? 1 : 0;
+}
+
+bool PhysicsBatch::stopper(int64_t lane, int32_t k) const {
+  if (k < 0 || k >= impl_->model.p.stoppers) throw std::out_of_range("physics batch: no stopper " + std::to_string(k));
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.stopper_up[L.at(k)] != 0;
+}
+
+RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
+  check_world(world);
+  if (options.lanes < 1) bad("lanes must be >= 1");
+  const int64_t steps = steps_for(world, options.seconds);
+  std::vector<int32_t> slot = record_slots(options);
+  const int64_t n_rec = static_cast<int64_t>(options.record_lanes.size());
+
+  std::vector<phys::StaticBox> statics = make_statics(world);
+  phys::PhysicsModel model;
+  model.p = make_params(world);
+  model.statics = statics.data();
+  phys::PhysicsStateLayout layout;
+  layout.build(1, dims_of(model.p));
+  Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(options.lanes));
+  auto lane = [&](int64_t l) {
+    phys::LaneView L;
+    L.s = layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes));
+    L.L = 1;
+    L.l = 0;
+    return L;
+  };
+  for (int64_t l = 0; l < options.lanes; ++l) init_lane(world, lane(l));
+
+  const int64_t nb = model.p.bodies;
+  std::vector<double> traj(static_cast<size_t>(n_rec * steps * nb * 7));
+  phys::PhysicsLaneKernel k;
+  k.model = model;
+  k.layout = layout;
+  k.base = blob.get();
+  k.block_bytes = static_cast<int64_t>(layout.bytes);
+  k.step0 = 0;
+  k.steps = steps;
+  if (n_rec > 0) {
+    k.traj = traj.data();
+    k.rec_slot = slot.data();
+    k.traj_steps = steps;
+  }
+  thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
+                   thrust::counting_iterator<int64_t>(options.lanes), k);
+
+  RunResult r;
+  r.steps = steps;
+  r.lanes = options.lanes;
+  r.bodies = nb;
+  r.final_pose.resize(static_cast<size_t>(options.lanes * nb));
+  r.lost.resize(static_cast<size_t>(options.lanes));
+  r.contact_overflow.resize(static_cast<size_t>(options.lanes));
+  for (int64_t l = 0; l < options.lanes; ++l) {
+    phys::LaneView L = lane(l);
+    for (int64_t b = 0; b < nb; ++b) r.final_pose[static_cast<size_t>(l * nb + b)] = read_pose(L, b);
+    r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.l];
+    r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.l];
+  }
+  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * world.dt);
+  unpack_trajectories(traj, n_rec, steps, nb, r);
+  return r;
+}
+
+bool physics_cuda_built() {
+#ifdef PLANTWIN_HAVE_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options) {
+#ifdef PLANTWIN_HAVE_CUDA
+  check_world(world);
+  if (options.lanes < 1) bad("lanes must be >= 1");
+  const int64_t steps = steps_for(world, options.seconds);
+  std::vector<int32_t> slot = record_slots(options);
+  const int64_t n_rec = static_cast<int64_t>(options.record_lanes.size());
+
+  std::vector<phys::StaticBox> statics = make_statics(world);
+  phys::PhysicsParams params = make_params(world);
+  // Interleaved lanes: neighbouring GPU threads touch neighbouring words.
+  phys::PhysicsStateLayout layout;
+  layout.build(options.lanes, dims_of(params));
+  Blob blob = alloc_blob(layout.bytes);
+  phys::PhysicsState s = layout.bind(blob.get());
+  for (int64_t l = 0; l < options.lanes; ++l) init_lane(world, phys::LaneView{s, options.lanes, l});
+
+  const int64_t nb = params.bodies;
+  std::vector<double> traj(static_cast<size_t>(n_rec * steps * nb * 7));
+  detail::cuda_run_physics(params, statics, layout, blob.get(), steps, slot, n_rec, traj.data());
+
+  RunResult r;
+  r.steps = steps;
+  r.lanes = options.lanes;
+  r.bodies = nb;
+  r.final_pose.resize(static_cast<size_t>(options.lanes * nb));
+  r.lost.resize(static_cast<size_t>(options.lanes));
+  r.contact_overflow.resize(static_cast<size_t>(options.lanes));
+  for (int64_t l = 0; l < options.lanes; ++l) {
+    phys::LaneView L{s, options.lanes, l};
+    for (int64_t b = 0; b < nb; ++b) r.final_pose[static_cast<size_t>(l * nb + b)] = read_pose(L, b);
+    r.lost[static_cast<size_t>(l)] = s.lost_count[l];
+    r.contact_overflow[static_cast<size_t>(l)] = s.overflow_count[l];
+  }
+  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * world.dt);
+  unpack_trajectories(traj, n_rec, steps, nb, r);
+  return r;
+#else
+  (void)world;
+  (void)options;
+  throw std::runtime_error("run_physics_cuda: this build has no CUDA backend");
+#endif
+}
+
+}  // namespace plantwin::physics

@@ -1,0 +1,86 @@
+// Host side of the plantwin rigid-body kernel (kernels/physics/): a batch of lanes, each its own
+// copy of one WorldDesc, stepped on the cpu (Thrust's OpenMP system, one lane per iteration)
+// or, when the build has CUDA, on the GPU (run_physics_cuda). Lanes never interact, and a
+// lane's result does not depend on the thread count.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/physics/world_desc.h"
+#include "kernels/physics/physics_state.h"
+
+namespace plantwin::physics {
+
+struct RunOptions {
+  int64_t lanes = 1;
+  double seconds = 1;                 // simulated; rounded to whole steps of WorldDesc::dt
+  std::vector<int64_t> record_lanes;  // lanes whose pose after every step is kept
+};
+
+struct RunResult {
+  int64_t steps = 0;
+  int64_t lanes = 0, bodies = 0;
+  std::vector<Pose> final_pose;                // [lane * bodies + body]
+  std::vector<int64_t> lost, contact_overflow; // [lane]: bodies lost; steps that dropped contacts
+  std::vector<std::vector<Pose>> trajectories; // [record lane][step * bodies + body], after each step
+  std::vector<double> times;                   // [step]: the time after it
+};
+
+struct BodyVelocity {
+  Vec3d linear{0, 0, 0};
+  Vec3d angular{0, 0, 0};  // world frame
+};
+
+// Throws std::invalid_argument when `world` cannot be simulated (dt or substeps not positive,
+// a mass, size or friction out of range, a stopper index < -1, ...). Every runner calls it.
+void check_world(const WorldDesc& world);
+
+// A batch stepped one call at a time on the cpu: what tests and the flow coupling drive.
+class PhysicsBatch {
+ public:
+  PhysicsBatch(const WorldDesc& world, int64_t lanes);
+  ~PhysicsBatch();
+  PhysicsBatch(const PhysicsBatch&) = delete;
+  PhysicsBatch& operator=(const PhysicsBatch&) = delete;
+
+  int64_t lanes() const;
+  int64_t bodies() const;
+  int32_t stoppers() const;      // 1 + the highest StaticBoxDesc::stopper index
+  int64_t steps_done() const;
+  double time() const;           // steps_done() * dt
+
+  // Advances every lane by n steps (one kernel launch over the lanes).
+  void step(int64_t n = 1);
+
+  Pose pose(int64_t lane, int64_t body) const;
+  BodyVelocity velocity(int64_t lane, int64_t body) const;
+  bool lost(int64_t lane, int64_t body) const;
+  int64_t lost_count(int64_t lane) const;
+  int64_t contact_overflow(int64_t lane) const;  // steps in which contact points were dropped
+  int32_t contact_count(int64_t lane) const;     // contact points of the last step
+  // Raises (true) or lowers stopper k in one lane; all stoppers start raised.
+  void set_stopper(int64_t lane, int32_t k, bool up);
+  bool stopper(int64_t lane, int32_t k) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options);
+
+// The same on the GPU; throws std::runtime_error in a build without CUDA.
+RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options);
+bool physics_cuda_built();
+
+namespace detail {
+// The device half of run_physics_cuda (engine/physics/physics_cuda.cu): runs `steps` steps on
+// the interleaved lane state `blob` (layout.bytes bytes; read and written back) and, when
+// n_rec > 0, writes the recorded lanes' poses to traj (host, n_rec * steps * bodies * 7).
+void cuda_run_physics(const phys::PhysicsParams& params, const std::vector<phys::StaticBox>& statics,
+                      const phys::PhysicsStateLayout& layout, unsigned char* blob, int64_t steps,
+                      const std::vector<int32_t>& rec_slot, int64_t n_rec, double* traj);
+}  // namespace detail
+
+}  // namespace plantwin::physics

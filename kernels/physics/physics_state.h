@@ -1,0 +1,207 @@
+// The rigid-body physics kernel's data: the immutable world every lane shares (PhysicsModel:
+// step parameters and the static boxes) and the mutable per-lane state (PhysicsState),
+// struct-of-arrays over lanes like kernels/flow/flow_state.h: row r of a field for lane l is
+// at field[r * lanes + l]. A body's vector is three rows (3 * body + k), a quaternion four.
+// PW_PHYS_FIELDS is the single list of fields; struct, enum and layout come from it.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/common/hd.h"
+#include "kernels/physics/vec_math.h"
+
+namespace plantwin::phys {
+
+enum : int32_t { kShapeBox = 0, kShapePrism = 1 };
+
+// A static box (belt segment, guide, stopper, kinematic pusher), resolved from
+// physics::StaticBoxDesc on the host: the rotation matrix is computed once there.
+struct StaticBox {
+  Vec3 center;
+  Quat q;
+  Mat3 R;
+  Vec3 half;
+  Vec3 extent;  // half widths of its world axis-aligned bounding box
+  double friction, restitution;
+  Vec3 surface_velocity;  // belts: the velocity of the top face (local +z face)
+  int32_t stopper;        // -1 always present; else the lane's stopper flag with this index
+  int32_t kinematic;      // 1: moves with kin_velocity during [kin_start, kin_end)
+  Vec3 kin_velocity;
+  double kin_start, kin_end;
+};
+
+// Solver and world constants. Defaults follow Box2D v3's soft step (damping ratio 10, push-out
+// 3 m/s, static contacts twice as stiff, restitution threshold 1 m/s) except the contact
+// stiffness: Box2D's 30 Hz suits 60 Hz steps (its cap is a quarter of the substep rate, 60 Hz
+// there); at our 500 Hz steps the cap is 500 Hz, and 60 Hz cuts the soft contacts' sag -- a
+// stack of five 1 kg boxes, a queue of parts pressed against a stopper -- fourfold, to
+// well under a millimetre per contact, with no jitter.
+struct PhysicsParams {
+  double dt = 0.002;
+  int32_t substeps = 4;
+  double gravity = 9.81;  // along -z
+  int32_t floor = 1;      // the plane z = 0
+  double floor_friction = 0.5;
+  double lost_below_z = -1.0;
+  int32_t bodies = 0, statics = 0, stoppers = 0;
+  int32_t capacity = 0;              // contact points per lane
+  double contact_hertz = 60.0;       // dynamic-dynamic; static contacts use twice this
+  double damping_ratio = 10.0;
+  double max_push_velocity = 3.0;    // [m/s] the fastest an overlap is pushed out
+  double restitution_threshold = 1.0;// [m/s] slower approaches do not bounce
+  double speculative = 0.02;         // [m] contacts are kept from this separation on
+};
+
+struct PhysicsModel {
+  PhysicsParams p;
+  const StaticBox* statics = nullptr;  // [p.statics]
+};
+
+// Sizes of a lane's rows: bodies, contact capacity, stoppers.
+struct PhysDims {
+  int64_t B = 0, C = 0, K = 0;
+};
+
+// X(name, type, rows): every per-lane field, in layout order.
+#define PW_PHYS_FIELDS(X)                                                                       \
+  /* [body]: the body state */                                                                  \
+  X(pos, double, 3 * d.B)          /* centre of mass, world */                                  \
+  X(rot, double, 4 * d.B)          /* orientation quaternion w, x, y, z (body -> world) */       \
+  X(vel, double, 3 * d.B)          /* linear velocity, world */                                 \
+  X(angvel, double, 3 * d.B)       /* angular velocity, world */                                \
+  X(inv_mass, double, d.B)                                                                      \
+  X(inv_inertia, double, 3 * d.B)  /* body-frame inverse inertia diagonal */                    \
+  X(half, double, 3 * d.B)         /* box: half extents; prism: radius, radius, half height */  \
+  X(friction, double, d.B)                                                                      \
+  X(restitution, double, d.B)                                                                   \
+  X(shape, int32_t, d.B)           /* kShapeBox or kShapePrism */                               \
+  X(active, int32_t, d.B)          /* simulated (0: dormant or lost) */                         \
+  X(lost, int32_t, d.B)            /* fell below lost_below_z (counted once) */                 \
+  /* [body]: per-step scratch and the broad phase */                                            \
+  X(inv_inertia_w, double, 6 * d.B)/* world inverse inertia at the step's start (Sym3) */       \
+  X(aabb, double, 6 * d.B)         /* min x, y, z, max x, y, z (with the speculative margin) */ \
+  X(order, int32_t, d.B)           /* bodies sorted by aabb min x (kept between steps) */        \
+  /* [contact point]: this step's contacts */                                                   \
+  X(ct_a, int32_t, d.C)            /* body A */                                                 \
+  X(ct_b, int32_t, d.C)            /* body B >= 0, or kFloor, or static_code(k) */              \
+  X(ct_n, double, 3 * d.C)         /* normal, from A to B */                                    \
+  X(ct_t1, double, 3 * d.C)        /* first friction direction (the second is n x t1) */        \
+  X(ct_ra, double, 3 * d.C)        /* anchor from A's centre (world, step start) */             \
+  X(ct_rb, double, 3 * d.C)        /* anchor from B's centre (dynamic B) */                     \
+  X(ct_la, double, 3 * d.C)        /* anchor in A's body frame */                               \
+  X(ct_lb, double, 3 * d.C)        /* anchor in B's body frame; static B: the world point */    \
+  X(ct_vb, double, 3 * d.C)        /* static B: its velocity (kinematic) */                     \
+  X(ct_vs, double, 3 * d.C)        /* static B: the velocity friction aims for (+ belt) */      \
+  X(ct_sep, double, d.C)           /* separation at the step's start (< 0: overlap) */          \
+  X(ct_mn, double, d.C)            /* normal mass */                                            \
+  X(ct_mt1, double, d.C)           /* friction masses */                                        \
+  X(ct_mt2, double, d.C)                                                                        \
+  X(ct_jn, double, d.C)            /* accumulated impulses (per substep) */                     \
+  X(ct_jt1, double, d.C)                                                                        \
+  X(ct_jt2, double, d.C)                                                                        \
+  X(ct_jmax, double, d.C)          /* largest normal impulse this step (restitution gate) */     \
+  X(ct_vrel, double, d.C)          /* relative normal velocity at the step's start */           \
+  X(ct_mu, double, d.C)                                                                         \
+  X(ct_e, double, d.C)                                                                          \
+  /* [contact point]: last step's, for warm starting */                                         \
+  X(pv_a, int32_t, d.C)                                                                         \
+  X(pv_b, int32_t, d.C)                                                                         \
+  X(pv_la, double, 3 * d.C)                                                                     \
+  X(pv_jn, double, d.C)                                                                         \
+  X(pv_jt, double, 3 * d.C)        /* friction impulse as a world vector */                     \
+  /* [stopper] */                                                                               \
+  X(stopper_up, int32_t, d.K)      /* stopper k present in this lane (default 1) */             \
+  /* [1] per lane */                                                                            \
+  X(ct_count, int32_t, 1)                                                                       \
+  X(pv_count, int32_t, 1)                                                                       \
+  X(lost_count, int64_t, 1)        /* bodies lost so far */                                     \
+  X(overflow_count, int64_t, 1)    /* steps in which contact points were dropped */
+
+struct PhysicsState {
+  int64_t lanes = 0;  // row stride
+#define PW_DECLARE_FIELD(name, type, rows) type* name = nullptr;
+  PW_PHYS_FIELDS(PW_DECLARE_FIELD)
+#undef PW_DECLARE_FIELD
+};
+
+enum PhysField : int {
+#define PW_ENUM_FIELD(name, type, rows) kP_##name,
+  PW_PHYS_FIELDS(PW_ENUM_FIELD)
+#undef PW_ENUM_FIELD
+  kPhysFieldCount
+};
+
+// Byte offsets of every field inside one allocation; the same on host and device.
+struct PhysicsStateLayout {
+  int64_t lanes = 0;
+  size_t bytes = 0;
+  size_t off[kPhysFieldCount + 1] = {};
+
+  PW_HD static size_t align(size_t x) { return (x + 63) & ~size_t(63); }
+
+  PW_HD void build(int64_t lanes_, const PhysDims& d) {
+    lanes = lanes_;
+    bytes = 0;
+    int f = 0;
+#define PW_LAYOUT_FIELD(name, type, rows) \
+  off[f++] = bytes;                       \
+  bytes = align(bytes + static_cast<size_t>(sizeof(type) * (rows) * lanes));
+    PW_PHYS_FIELDS(PW_LAYOUT_FIELD)
+#undef PW_LAYOUT_FIELD
+    off[kPhysFieldCount] = bytes;
+  }
+
+  PW_HD PhysicsState bind(unsigned char* base) const {
+    PhysicsState s;
+    s.lanes = lanes;
+#define PW_BIND_FIELD(name, type, rows) s.name = reinterpret_cast<type*>(base + off[kP_##name]);
+    PW_PHYS_FIELDS(PW_BIND_FIELD)
+#undef PW_BIND_FIELD
+    return s;
+  }
+};
+
+// Contact partner codes for non-dynamic B.
+constexpr int32_t kFloor = -1;
+PW_HD PW_FORCEINLINE int32_t static_code(int32_t k) { return -2 - k; }
+PW_HD PW_FORCEINLINE int32_t static_index(int32_t code) { return -2 - code; }
+
+// One lane's view of the state: the lane index and the stride, with typed row accessors.
+struct LaneView {
+  PhysicsState s;
+  int64_t L, l;  // stride, lane
+
+  PW_HD PW_FORCEINLINE int64_t at(int64_t row) const { return row * L + l; }
+  PW_HD PW_FORCEINLINE Vec3 get3(const double* f, int64_t i) const {
+    return Vec3{f[at(3 * i)], f[at(3 * i + 1)], f[at(3 * i + 2)]};
+  }
+  PW_HD PW_FORCEINLINE void set3(double* f, int64_t i, Vec3 v) const {
+    f[at(3 * i)] = v.x;
+    f[at(3 * i + 1)] = v.y;
+    f[at(3 * i + 2)] = v.z;
+  }
+  PW_HD PW_FORCEINLINE Quat getq(int64_t b) const {
+    return Quat{s.rot[at(4 * b)], s.rot[at(4 * b + 1)], s.rot[at(4 * b + 2)], s.rot[at(4 * b + 3)]};
+  }
+  PW_HD PW_FORCEINLINE void setq(int64_t b, Quat q) const {
+    s.rot[at(4 * b)] = q.w;
+    s.rot[at(4 * b + 1)] = q.x;
+    s.rot[at(4 * b + 2)] = q.y;
+    s.rot[at(4 * b + 3)] = q.z;
+  }
+  PW_HD PW_FORCEINLINE Sym3 inv_inertia_w(int64_t b) const {
+    const double* f = s.inv_inertia_w;
+    return Sym3{f[at(6 * b)], f[at(6 * b + 1)], f[at(6 * b + 2)], f[at(6 * b + 3)], f[at(6 * b + 4)], f[at(6 * b + 5)]};
+  }
+  PW_HD PW_FORCEINLINE void set_inv_inertia_w(int64_t b, const Sym3& m) const {
+    double* f = s.inv_inertia_w;
+    f[at(6 * b)] = m.xx;
+    f[at(6 * b + 1)] = m.yy;
+    f[at(6 * b + 2)] = m.zz;
+    f[at(6 * b + 3)] = m.xy;
+    f[at(6 * b + 4)] = m.xz;
+    f[at(6 * b + 5)] = m.yz;
+  }
+};
+
+}  // namespace plantwin::phys
