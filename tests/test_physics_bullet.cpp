@@ -1,11 +1,15 @@
 // The Bullet reference backend (engine/physics/bullet_world.h) against mechanics: free fall,
 // a bounce, a part carried off by a belt, a part sliding down a slope (the last three also
 // check WorldDesc's material rules, which are not Bullet's), stoppers, kinematic pushers, lost
-// parts, the kernel's argument checks, and thread-count independence.
+// parts, dormant slots with spawn and despawn, the kernel's argument checks, and thread-count
+// independence.
 #include <catch2/catch.hpp>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <vector>
 
 #include "engine/physics/bullet_world.h"
 
@@ -286,4 +290,184 @@ TEST_CASE("bullet: results do not depend on the thread count", "[bullet]") {
   // The lanes really differ: lane 0 holds its parts, lane 3 let them go.
   CHECK(one[0 * 5 + 4].p[0] < 2.0);
   CHECK(one[3 * 5 + 4].p[0] > 2.0);
+}
+
+// ---- Dormant slots, spawn and despawn: PhysicsBatch's contract (test_physics_mechanics.cpp) ----
+
+namespace {
+
+// belt_world's belt (v 0.5 m/s, mu 0.4, to x = 4.5 m) with its part's slot dormant, posed off
+// the line and below lost_below_z, where an active body would be lost at once.
+constexpr double kBeltV = 0.5, kBeltMu = 0.4, kBeltL = 3.0;
+const Pose kBeltStart{{0, 0, 0.075}, {1, 0, 0, 0}};
+
+WorldDesc spawn_world() {
+  WorldDesc w = belt_world(kBeltV, kBeltMu);
+  w.bodies[0].position = {7, 0, -10};
+  w.bodies[0].active = false;
+  return w;
+}
+
+double belt_crossing_s() { return kBeltL / kBeltV + kBeltV / (2 * kBeltMu * kG); }
+
+// Steps until body b of lane l has moved `distance` along x; the time, linear between steps.
+double crossing_after(BulletBatch& batch, int64_t l, int64_t b, double distance, double limit_s) {
+  double x0 = batch.pose(l, b).p[0], prev = x0, tprev = batch.time();
+  while (batch.time() < limit_s) {
+    batch.step();
+    double x = batch.pose(l, b).p[0];
+    if (x - x0 >= distance) return tprev + (batch.time() - tprev) * (x0 + distance - prev) / (x - prev);
+    prev = x;
+    tprev = batch.time();
+  }
+  return -1;
+}
+
+bool same_pose(const Pose& a, const Pose& b) { return a.p == b.p && a.q == b.q; }
+
+}  // namespace
+
+TEST_CASE("bullet: a part spawned at rest on a belt at t = 1 s crosses L at 1 + L/v + v/(2 mu g)", "[bullet]") {
+  BulletBatch batch(spawn_world(), 1);
+  const Pose parked = batch.pose(0, 0);
+  CHECK_FALSE(batch.active(0, 0));
+  batch.step(500);  // 1 s dormant, below lost_below_z: never moved, never lost
+  CHECK(same_pose(batch.pose(0, 0), parked));
+  CHECK_FALSE(batch.lost(0, 0));
+  CHECK(batch.lost_count(0) == 0);
+
+  batch.spawn(0, 0, kBeltStart);
+  CHECK(batch.active(0, 0));
+  const double t = crossing_after(batch, 0, 0, kBeltL, 10.0);
+  INFO("crossing " << t << " s, analytic " << 1.0 + belt_crossing_s() << " s");
+  CHECK(std::abs((t - 1.0) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  CHECK(batch.velocity(0, 0).linear[0] == Approx(kBeltV).epsilon(0.01));
+  CHECK(std::abs(batch.pose(0, 0).p[1]) < 1e-3);
+
+  // Despawned and spawned again in the same slot: a fresh part, the same crossing.
+  batch.despawn(0, 0);
+  CHECK_FALSE(batch.active(0, 0));
+  const Pose left = batch.pose(0, 0);
+  batch.step(100);
+  CHECK(same_pose(batch.pose(0, 0), left));  // out of the world: not simulated
+  const double t_again0 = batch.time();
+  batch.spawn(0, 0, kBeltStart);
+  CHECK(batch.velocity(0, 0).linear == Vec3d{0, 0, 0});
+  const double t_again = crossing_after(batch, 0, 0, kBeltL, 20.0);
+  INFO("second crossing " << t_again - t_again0 << " s after its spawn");
+  CHECK(std::abs((t_again - t_again0) - (t - 1.0)) < 2 * 0.002);
+}
+
+TEST_CASE("bullet: a dormant slot never moves and never touches the part passing through its pose", "[bullet]") {
+  WorldDesc w = belt_world(kBeltV, kBeltMu);  // slot 0: the part at the belt's start
+  BodyDesc ghost = part_at(1.5, 0, 0, kBeltMu);
+  ghost.active = false;
+  w.bodies.push_back(ghost);
+  BulletBatch batch(w, 1), reference(belt_world(kBeltV, kBeltMu), 1);
+  const double t = crossing_after(batch, 0, 0, kBeltL, 10.0);
+  reference.step(batch.steps_done());
+  INFO("crossing " << t << " s, analytic " << belt_crossing_s() << " s");
+  CHECK(std::abs(t - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  const Pose g = batch.pose(0, 1);
+  for (int k = 0; k < 3; ++k) CHECK(g.p[k] == Approx(ghost.position[k]).margin(1e-6));  // Bullet keeps floats
+  CHECK(std::abs(g.q[0]) == Approx(1.0).margin(1e-6));
+  for (int k = 0; k < 3; ++k) CHECK(batch.pose(0, 0).p[k] == Approx(reference.pose(0, 0).p[k]).margin(1e-6));
+  CHECK(std::abs(batch.pose(0, 0).p[1]) < 1e-3);
+}
+
+TEST_CASE("bullet: a respawned slot keeps nothing of its earlier part, contacts included", "[bullet]") {
+  // As the kernel's test: lane 0 despawns its part mid-slip and respawns the slot at once at
+  // the belt's start, where lane 1's slot gets its first part. Bullet drops a removed body's
+  // contact manifolds, so both lanes must then run alike.
+  BulletBatch batch(spawn_world(), 2);
+  batch.step(500);
+  batch.spawn(0, 0, kBeltStart);
+  batch.step(25);  // 0.05 s: the part still slips (for v / (mu g) = 0.127 s)
+  REQUIRE(batch.velocity(0, 0).linear[0] > 0.05);
+  REQUIRE(batch.velocity(0, 0).linear[0] < kBeltV - 0.1);
+  batch.despawn(0, 0);
+  batch.spawn(0, 0, kBeltStart);
+  batch.spawn(1, 0, kBeltStart);
+  double worst = 0;
+  for (int s = 0; s < 200; ++s) {
+    batch.step();
+    for (int k = 0; k < 3; ++k) worst = std::max(worst, std::abs(batch.pose(0, 0).p[k] - batch.pose(1, 0).p[k]));
+  }
+  INFO("largest position difference " << worst << " m");
+  CHECK(worst < 1e-6);
+}
+
+TEST_CASE("bullet: spawn and despawn refuse what the slot's state forbids; a lost part frees its slot", "[bullet]") {
+  BulletBatch batch(spawn_world(), 2);
+  CHECK_THROWS_AS(batch.spawn(2, 0, kBeltStart), std::out_of_range);
+  CHECK_THROWS_AS(batch.spawn(0, 1, kBeltStart), std::out_of_range);
+  CHECK_THROWS_AS(batch.despawn(-1, 0), std::out_of_range);
+  CHECK_THROWS_AS(batch.active(0, -1), std::out_of_range);
+  CHECK_THROWS_AS(batch.despawn(0, 0), std::logic_error);  // already free
+  Pose bad = kBeltStart;
+  bad.q = {0, 0, 0, 0};
+  CHECK_THROWS_AS(batch.spawn(0, 0, bad), std::invalid_argument);
+  CHECK_FALSE(batch.active(0, 0));
+
+  // A part spawned past the belt's end falls (lost below z = -5 in belt_world); lane 1 stays free.
+  batch.spawn(0, 0, Pose{{6.0, 0, 0.075}, {1, 0, 0, 0}});
+  CHECK_THROWS_AS(batch.spawn(0, 0, kBeltStart), std::logic_error);  // already active
+  batch.step(750);
+  REQUIRE(batch.lost(0, 0));
+  CHECK_FALSE(batch.active(0, 0));
+  CHECK(batch.lost_count(0) == 1);
+  CHECK(batch.lost_count(1) == 0);
+  CHECK_THROWS_AS(batch.spawn(0, 0, kBeltStart), std::logic_error);  // lost: despawn first
+  batch.despawn(0, 0);
+  CHECK_FALSE(batch.lost(0, 0));
+  CHECK(batch.lost_count(0) == 1);  // the count keeps it
+  const double t0 = batch.time();
+  batch.spawn(0, 0, kBeltStart);
+  const double t = crossing_after(batch, 0, 0, kBeltL, 20.0);
+  CHECK(std::abs((t - t0) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  CHECK(batch.lost_count(0) == 1);
+}
+
+TEST_CASE("bullet: parts spawned at per-lane times cross per lane, the same with 1 and 2 threads", "[bullet]") {
+  constexpr int64_t kLanes = 4;
+  auto run = [&](int threads, std::vector<double>& crossing) {
+    int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    BulletBatch batch(spawn_world(), kLanes);
+    std::vector<double> x_prev(kLanes, 0), t_prev(kLanes, 0);
+    crossing.assign(kLanes, -1);
+    while (batch.time() < 7.5) {  // every part has crossed, none has reached the belt's end
+      for (int64_t l = 0; l < kLanes; ++l) {
+        if (batch.steps_done() == 250 + 125 * l) {  // lane l's part arrives at 0.5 + 0.25 l s
+          batch.spawn(l, 0, kBeltStart);
+          x_prev[size_t(l)] = kBeltStart.p[0];
+        }
+      }
+      batch.step();
+      for (int64_t l = 0; l < kLanes; ++l) {
+        if (!batch.active(l, 0) || crossing[size_t(l)] >= 0) continue;
+        double x = batch.pose(l, 0).p[0];
+        if (x >= kBeltL && x_prev[size_t(l)] < kBeltL)
+          crossing[size_t(l)] = t_prev[size_t(l)] + (batch.time() - t_prev[size_t(l)]) * (kBeltL - x_prev[size_t(l)]) /
+                                                        (x - x_prev[size_t(l)]);
+        x_prev[size_t(l)] = x;
+        t_prev[size_t(l)] = batch.time();
+      }
+    }
+    omp_set_num_threads(before);
+    std::vector<Pose> poses;
+    for (int64_t l = 0; l < kLanes; ++l) poses.push_back(batch.pose(l, 0));
+    return poses;
+  };
+  std::vector<double> c1, c2;
+  std::vector<Pose> one = run(1, c1), two = run(2, c2);
+  for (int64_t l = 0; l < kLanes; ++l) {
+    const double spawn = 0.5 + 0.25 * double(l);
+    INFO("lane " << l << ": crossing " << c1[size_t(l)] << " s, analytic " << spawn + belt_crossing_s() << " s");
+    CHECK(std::abs((c1[size_t(l)] - spawn) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+    CHECK(c1[size_t(l)] == c2[size_t(l)]);
+    CHECK(same_pose(one[size_t(l)], two[size_t(l)]));
+  }
+  // The lanes really differ: each later part is a quarter second of belt (0.125 m) behind.
+  for (int64_t l = 1; l < kLanes; ++l) CHECK(one[size_t(l - 1)].p[0] - one[size_t(l)].p[0] == Approx(0.125).margin(0.01));
 }

@@ -1,8 +1,9 @@
 // The plantwin physics kernel (kernels/physics/) against mechanics worked out by hand: free
 // fall, a part carried by a belt (stick-slip start), slopes below and above the friction
 // angle, resting bodies and stacks, momentum and energy in a collision, a queue against a
-// stopper, cylinders; and the engineering promises: thread-count independence, no silent
-// contact drop, and (where a CUDA device exists) the same bits from the cuda kernel.
+// stopper, cylinders, parts spawned into dormant slots and despawned; and the engineering
+// promises: thread-count independence, no silent contact drop, and (where a CUDA device
+// exists) the same bits from the cuda kernel.
 #include <catch2/catch.hpp>
 #include <omp.h>
 
@@ -462,4 +463,198 @@ TEST_CASE("physics: the cuda kernel gives the cpu kernel's poses bit for bit", "
   REQUIRE(gpu.trajectories.size() == 2);
   for (size_t r = 0; r < 2; ++r)
     CHECK(std::memcmp(cpu.trajectories[r].data(), gpu.trajectories[r].data(), cpu.trajectories[r].size() * sizeof(ph::Pose)) == 0);
+}
+
+// ---- Dormant slots, spawn and despawn (what the flow coupling drives) ----
+
+namespace {
+
+// A belt (v 0.5 m/s, mu 0.4) along x from -0.5 to 4 m, no floor, and one cube slot: the
+// world a physical conveyor hands the flow side. The slot starts dormant, posed off the line
+// and below lost_below_z, where an active body would be lost at once.
+constexpr double kBeltV = 0.5, kBeltMu = 0.4, kBeltL = 3.0, kHalf = 0.1;
+const ph::Pose kBeltStart{{0, 0, kHalf}, {1, 0, 0, 0}};
+
+ph::WorldDesc spawn_world(int dormant_slots = 1) {
+  ph::WorldDesc w;
+  w.floor = false;
+  w.statics.push_back(belt(-0.5, 4.0, 0.0, kBeltV, kBeltMu));
+  for (int i = 0; i < dormant_slots; ++i) {
+    ph::BodyDesc b = cube(kHalf, {7.0 + i, 0, -10.0}, 1.0, kBeltMu);
+    b.active = false;
+    w.bodies.push_back(b);
+  }
+  return w;
+}
+
+// A part at rest on the belt: it slips at mu g until it reaches v, then rides.
+double belt_crossing_s() { return kBeltL / kBeltV + kBeltV / (2 * kBeltMu * kG); }
+
+// Steps until body b of lane l has moved `distance` along x; the time, linear between steps.
+double crossing_after(ph::PhysicsBatch& batch, int64_t l, int64_t b, double distance, double limit_s) {
+  double x0 = batch.pose(l, b).p[0], prev = x0, tprev = batch.time();
+  while (batch.time() < limit_s) {
+    batch.step();
+    double x = batch.pose(l, b).p[0];
+    if (x - x0 >= distance) return tprev + (batch.time() - tprev) * (x0 + distance - prev) / (x - prev);
+    prev = x;
+    tprev = batch.time();
+  }
+  return -1;
+}
+
+bool same_pose(const ph::Pose& a, const ph::Pose& b) { return a.p == b.p && a.q == b.q; }
+
+}  // namespace
+
+TEST_CASE("physics: a part spawned at rest on a belt at t = 1 s crosses L at 1 + L/v + v/(2 mu g)", "[physics]") {
+  ph::PhysicsBatch batch(spawn_world(), 1);
+  const ph::Pose parked = batch.pose(0, 0);
+  CHECK_FALSE(batch.active(0, 0));
+  batch.step(500);  // 1 s dormant, below lost_below_z: never moved, never lost
+  CHECK(same_pose(batch.pose(0, 0), parked));
+  CHECK_FALSE(batch.lost(0, 0));
+  CHECK(batch.lost_count(0) == 0);
+  CHECK(batch.contact_count(0) == 0);
+
+  batch.spawn(0, 0, kBeltStart);
+  CHECK(batch.active(0, 0));
+  CHECK(same_pose(batch.pose(0, 0), kBeltStart));
+  const double t = crossing_after(batch, 0, 0, kBeltL, 10.0);
+  const double expect = 1.0 + belt_crossing_s();
+  INFO("crossing " << t << " s, analytic " << expect << " s");
+  CHECK(std::abs((t - 1.0) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  CHECK(batch.velocity(0, 0).linear[0] == Approx(kBeltV).epsilon(0.01));
+  CHECK(std::abs(batch.pose(0, 0).p[1]) < 1e-3);
+
+  // Despawned and spawned again in the same slot: a fresh part, the same crossing.
+  batch.despawn(0, 0);
+  CHECK_FALSE(batch.active(0, 0));
+  const ph::Pose left = batch.pose(0, 0);
+  batch.step(100);
+  CHECK(same_pose(batch.pose(0, 0), left));  // free: not simulated
+  const double t_again0 = batch.time();
+  batch.spawn(0, 0, kBeltStart);
+  const double t_again = crossing_after(batch, 0, 0, kBeltL, 20.0);
+  INFO("second crossing " << t_again - t_again0 << " s after its spawn");
+  CHECK(std::abs((t_again - t_again0) - (t - 1.0)) < 2 * 0.002);
+}
+
+TEST_CASE("physics: a dormant slot never moves and never touches the part passing through its pose", "[physics]") {
+  // Slot 1 is dormant, posed on the belt at x = 1.5 where the part in slot 0 will pass.
+  ph::WorldDesc w = spawn_world(0);
+  w.bodies.push_back(cube(kHalf, {0, 0, kHalf}, 1.0, kBeltMu));
+  ph::BodyDesc ghost = cube(kHalf, {1.5, 0, kHalf}, 1.0, kBeltMu);
+  ghost.active = false;
+  w.bodies.push_back(ghost);
+  ph::WorldDesc alone = w;
+  alone.bodies.pop_back();
+  alone.contact_capacity = 32;  // the two-slot world's default, so the worlds differ only by the slot
+  ph::PhysicsBatch batch(w, 1), reference(alone, 1);
+  const double t = crossing_after(batch, 0, 0, kBeltL, 10.0);
+  reference.step(batch.steps_done());
+  INFO("crossing " << t << " s, analytic " << belt_crossing_s() << " s");
+  CHECK(std::abs(t - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  CHECK(same_pose(batch.pose(0, 1), ph::Pose{ghost.position, ghost.orientation}));
+  CHECK(same_pose(batch.pose(0, 0), reference.pose(0, 0)));  // untouched: bit for bit the lone part
+  CHECK(std::abs(batch.pose(0, 0).p[1]) < 1e-3);
+  CHECK(batch.pose(0, 0).p[2] == Approx(kHalf).margin(1e-3));
+}
+
+TEST_CASE("physics: a respawned slot keeps nothing of its earlier part, warm start included", "[physics]") {
+  // Lane 0: a part spawned at 1 s and despawned mid-slip (belt friction at work), the slot
+  // respawned at once at the belt's start. Lane 1: the slot's first part spawns then. The
+  // belt does not change with time, so both lanes must then run bit for bit alike; stale
+  // warm-start impulses in lane 0 would tell them apart.
+  ph::PhysicsBatch batch(spawn_world(), 2);
+  batch.step(500);
+  batch.spawn(0, 0, kBeltStart);
+  batch.step(25);  // 0.05 s: the part still slips (for v / (mu g) = 0.127 s)
+  REQUIRE(batch.velocity(0, 0).linear[0] > 0.05);
+  REQUIRE(batch.velocity(0, 0).linear[0] < kBeltV - 0.1);
+  REQUIRE(batch.contact_count(0) > 0);
+  batch.despawn(0, 0);
+  batch.spawn(0, 0, kBeltStart);
+  batch.spawn(1, 0, kBeltStart);
+  bool identical = true;
+  for (int s = 0; s < 200; ++s) {
+    batch.step();
+    identical = identical && same_pose(batch.pose(0, 0), batch.pose(1, 0));
+  }
+  CHECK(identical);
+  CHECK(batch.velocity(0, 0).linear == batch.velocity(1, 0).linear);
+}
+
+TEST_CASE("physics: spawn and despawn refuse what the slot's state forbids; a lost part frees its slot", "[physics]") {
+  ph::PhysicsBatch batch(spawn_world(), 2);
+  CHECK_THROWS_AS(batch.spawn(2, 0, kBeltStart), std::out_of_range);
+  CHECK_THROWS_AS(batch.spawn(0, 1, kBeltStart), std::out_of_range);
+  CHECK_THROWS_AS(batch.despawn(-1, 0), std::out_of_range);
+  CHECK_THROWS_AS(batch.active(0, -1), std::out_of_range);
+  CHECK_THROWS_AS(batch.despawn(0, 0), std::logic_error);  // already free
+  ph::Pose bad = kBeltStart;
+  bad.q = {0, 0, 0, 0};
+  CHECK_THROWS_AS(batch.spawn(0, 0, bad), std::invalid_argument);
+  CHECK_FALSE(batch.active(0, 0));
+
+  // A part spawned past the belt's end falls off and is lost; lane 1's slot stays free.
+  batch.spawn(0, 0, ph::Pose{{5.0, 0, kHalf}, {1, 0, 0, 0}});
+  CHECK_THROWS_AS(batch.spawn(0, 0, kBeltStart), std::logic_error);  // already active
+  batch.step(500);
+  REQUIRE(batch.lost(0, 0));
+  CHECK_FALSE(batch.active(0, 0));
+  CHECK(batch.lost_count(0) == 1);
+  CHECK(batch.lost_count(1) == 0);
+  CHECK_THROWS_AS(batch.spawn(0, 0, kBeltStart), std::logic_error);  // lost: despawn first
+  batch.despawn(0, 0);
+  CHECK_FALSE(batch.lost(0, 0));
+  CHECK(batch.lost_count(0) == 1);  // the count keeps it
+  const double t0 = batch.time();
+  batch.spawn(0, 0, kBeltStart);
+  const double t = crossing_after(batch, 0, 0, kBeltL, 20.0);
+  CHECK(std::abs((t - t0) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+  CHECK(batch.lost_count(0) == 1);
+}
+
+TEST_CASE("physics: parts spawned at per-lane times cross per lane, the same with 1 and 2 threads", "[physics]") {
+  constexpr int64_t kLanes = 4;  // >= 2 x 2 threads: PhysicsBatch::step runs the lanes in parallel
+  auto run = [&](int threads, std::vector<double>& crossing) {
+    int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    ph::PhysicsBatch batch(spawn_world(), kLanes);
+    std::vector<double> x_prev(kLanes, 0), t_prev(kLanes, 0);
+    crossing.assign(kLanes, -1);
+    while (batch.time() < 7.5) {  // every part has crossed, none has reached the belt's end (4 m)
+      for (int64_t l = 0; l < kLanes; ++l) {
+        if (batch.steps_done() == 250 + 125 * l) {  // lane l's part arrives at 0.5 + 0.25 l s
+          batch.spawn(l, 0, kBeltStart);
+          x_prev[l] = kBeltStart.p[0];
+        }
+      }
+      batch.step();
+      for (int64_t l = 0; l < kLanes; ++l) {
+        if (!batch.active(l, 0) || crossing[l] >= 0) continue;
+        double x = batch.pose(l, 0).p[0];
+        if (x >= kBeltL && x_prev[l] < kBeltL)
+          crossing[l] = t_prev[l] + (batch.time() - t_prev[l]) * (kBeltL - x_prev[l]) / (x - x_prev[l]);
+        x_prev[l] = x;
+        t_prev[l] = batch.time();
+      }
+    }
+    omp_set_num_threads(before);
+    std::vector<ph::Pose> poses;
+    for (int64_t l = 0; l < kLanes; ++l) poses.push_back(batch.pose(l, 0));
+    return poses;
+  };
+  std::vector<double> c1, c2;
+  std::vector<ph::Pose> one = run(1, c1), two = run(2, c2);
+  for (int64_t l = 0; l < kLanes; ++l) {
+    const double spawn = 0.5 + 0.25 * l, expect = spawn + belt_crossing_s();
+    INFO("lane " << l << ": crossing " << c1[l] << " s, analytic " << expect << " s");
+    CHECK(std::abs((c1[l] - spawn) - belt_crossing_s()) / belt_crossing_s() < 0.02);
+    CHECK(c1[l] == c2[l]);
+    CHECK(same_pose(one[l], two[l]));
+  }
+  // The lanes really differ: each later part is a quarter second of belt (0.125 m) behind.
+  for (int64_t l = 1; l < kLanes; ++l) CHECK(one[l - 1].p[0] - one[l].p[0] == Approx(0.125).margin(0.01));
 }

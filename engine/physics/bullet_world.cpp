@@ -169,6 +169,7 @@ struct BulletBatch::Lane {
   std::vector<std::unique_ptr<btRigidBody>> statics, bodies;
   std::unique_ptr<btRigidBody> floor;
   std::vector<uint8_t> stopper_on, lost_body;
+  std::vector<uint8_t> active;  // [body]: in the world (neither free nor lost)
   int64_t lost = 0;
   int64_t steps = 0;
 
@@ -225,11 +226,39 @@ struct BulletBatch::Lane {
       // No sleeping: a resting part would not wake when a stopper (a static body) is lowered,
       // and the plantwin kernel has no sleeping either.
       body->setActivationState(DISABLE_DEACTIVATION);
-      world.addRigidBody(body.get());
+      if (b.active) world.addRigidBody(body.get());  // a dormant slot waits outside the world
       bodies.push_back(std::move(body));
+      active.push_back(b.active ? 1 : 0);
     }
     stopper_on.assign(sh.stopper_boxes.size(), 1);
     lost_body.assign(d.bodies.size(), 0);
+  }
+
+  // Puts free slot i into the world at `pose`, at rest. Removal dropped its contact manifolds
+  // (Bullet's warm-start data), so nothing of an earlier occupant carries over.
+  void spawn(size_t i, const Pose& pose) {
+    btRigidBody& b = *bodies[i];
+    // setCenterOfMassTransform also resets the interpolation transform and the world inertia.
+    b.setCenterOfMassTransform(btTransform(to_bt(pose.q).normalized(), to_bt(pose.p)));
+    b.setLinearVelocity(btVector3(0, 0, 0));
+    b.setAngularVelocity(btVector3(0, 0, 0));
+    b.setInterpolationLinearVelocity(btVector3(0, 0, 0));
+    b.setInterpolationAngularVelocity(btVector3(0, 0, 0));
+    b.clearForces();
+    world.addRigidBody(&b);  // applies the world's gravity
+    active[i] = 1;
+    lost_body[i] = 0;
+  }
+
+  // Frees an active or lost slot; a lost body has already left the world.
+  void despawn(size_t i) {
+    btRigidBody& b = *bodies[i];
+    if (active[i]) world.removeRigidBody(&b);
+    b.setLinearVelocity(btVector3(0, 0, 0));
+    b.setAngularVelocity(btVector3(0, 0, 0));
+    b.clearForces();
+    active[i] = 0;
+    lost_body[i] = 0;
   }
 
   ~Lane() {
@@ -246,7 +275,8 @@ struct BulletBatch::Lane {
     world.stepSimulation(btScalar(d.dt), 0);
     ++steps;
     for (size_t i = 0; i < bodies.size(); ++i) {
-      if (lost_body[i] || double(bodies[i]->getCenterOfMassPosition().z()) >= d.lost_below_z) continue;
+      if (!active[i] || double(bodies[i]->getCenterOfMassPosition().z()) >= d.lost_below_z) continue;
+      active[i] = 0;
       lost_body[i] = 1;
       ++lost;
       world.removeRigidBody(bodies[i].get());
@@ -322,6 +352,32 @@ int64_t BulletBatch::lost_count(int64_t l) const { return lane(l).lost; }
 int64_t BulletBatch::contact_overflow(int64_t l) const {
   lane(l);
   return 0;
+}
+
+bool BulletBatch::active(int64_t l, int64_t body) const {
+  check_body(body);
+  return lane(l).active[size_t(body)] != 0;
+}
+
+void BulletBatch::spawn(int64_t l, int64_t body, const Pose& pose) {
+  check_body(body);
+  Lane& L = lane(l);
+  const std::string at = "bullet batch: lane " + std::to_string(l) + " body " + std::to_string(body);
+  if (L.active[size_t(body)]) throw std::logic_error(at + " is active: despawn it before spawning");
+  if (L.lost_body[size_t(body)]) throw std::logic_error(at + " is lost: despawn it to free the slot");
+  const double n = pose.q[0] * pose.q[0] + pose.q[1] * pose.q[1] + pose.q[2] * pose.q[2] + pose.q[3] * pose.q[3];
+  bool finite = std::isfinite(pose.p[0]) && std::isfinite(pose.p[1]) && std::isfinite(pose.p[2]);
+  if (!finite || !std::isfinite(n) || !(n > 0.5 && n < 2.0))  // check_world's test of a quaternion
+    throw std::invalid_argument(at + ": spawn pose must be finite, q a unit quaternion");
+  L.spawn(size_t(body), pose);
+}
+
+void BulletBatch::despawn(int64_t l, int64_t body) {
+  check_body(body);
+  Lane& L = lane(l);
+  if (!L.active[size_t(body)] && !L.lost_body[size_t(body)])
+    throw std::logic_error("bullet batch: lane " + std::to_string(l) + " body " + std::to_string(body) + " is already free");
+  L.despawn(size_t(body));
 }
 
 void BulletBatch::set_stopper(int64_t l, int32_t k, bool up) {

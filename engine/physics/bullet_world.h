@@ -23,6 +23,9 @@
 // - Shapes: Bullet's true cylinder (the kernel collides a 16-gon prism with the cylinder's
 //   inertia); collision margins shrunk to a fifth of a shape's smallest half size (at most
 //   Bullet's default 0.04 m), which keeps outer sizes.
+// - Dormant and despawned bodies are out of their lane's world; spawn adds the body back
+//   (after the lane's other objects: the solver's order then differs from a fresh world's,
+//   deterministically).
 // - Bullet has no contact capacity, so contact_overflow is always 0.
 // - Bullet computes in single precision (Debian's build); poses are converted to double.
 //
@@ -77,6 +80,13 @@ class BulletBatch {
   // Raises (true) or lowers stopper k in one lane; takes effect at the next step.
   void set_stopper(int64_t lane, int32_t k, bool up);
   bool stopper(int64_t lane, int32_t k) const;
+
+  // Body slots, as PhysicsBatch's (see there): active, lost or free. A free slot's body is out
+  // of its lane's world; spawn puts it in at `pose`, at rest (velocities and forces cleared),
+  // despawn takes it out. Same exceptions as PhysicsBatch.
+  bool active(int64_t lane, int64_t body) const;
+  void spawn(int64_t lane, int64_t body, const Pose& pose);
+  void despawn(int64_t lane, int64_t body);
 
  private:
   struct Shared;

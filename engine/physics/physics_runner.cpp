@@ -115,7 +115,7 @@ void init_lane(const WorldDesc& w, const phys::LaneView& L) {
     L.set3(s.half, k, half);
     s.friction[L.at(k)] = b.friction;
     s.restitution[L.at(k)] = b.restitution;
-    s.active[L.at(k)] = 1;
+    s.active[L.at(k)] = b.active ? 1 : 0;
     s.lost[L.at(k)] = 0;
     s.order[L.at(k)] = static_cast<int32_t>(k);
   }
@@ -299,6 +299,31 @@ int64_t PhysicsBatch::contact_overflow(int64_t lane) const {
 int32_t PhysicsBatch::contact_count(int64_t lane) const {
   phys::LaneView L = impl_->lane(lane);
   return L.s.ct_count[L.l];
+}
+
+bool PhysicsBatch::active(int64_t lane, int64_t body) const {
+  impl_->check_body(body);
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.active[L.at(body)] != 0;
+}
+
+void PhysicsBatch::spawn(int64_t lane, int64_t body, const Pose& pose) {
+  impl_->check_body(body);
+  phys::LaneView L = impl_->lane(lane);
+  const std::string at = "physics batch: lane " + std::to_string(lane) + " body " + std::to_string(body);
+  if (L.s.active[L.at(body)]) throw std::logic_error(at + " is active: despawn it before spawning");
+  if (L.s.lost[L.at(body)]) throw std::logic_error(at + " is lost: despawn it to free the slot");
+  if (!finite3(pose.p) || !unit_like(pose.q)) throw std::invalid_argument(at + ": spawn pose must be finite, q a unit quaternion");
+  phys::spawn_body(L, static_cast<int32_t>(body), to_vec(pose.p), to_quat(pose.q));
+}
+
+void PhysicsBatch::despawn(int64_t lane, int64_t body) {
+  impl_->check_body(body);
+  phys::LaneView L = impl_->lane(lane);
+  if (!L.s.active[L.at(body)] && !L.s.lost[L.at(body)])
+    throw std::logic_error("physics batch: lane " + std::to_string(lane) + " body " + std::to_string(body) +
+                           " is already free");
+  phys::despawn_body(L, static_cast<int32_t>(body));
 }
 
 void PhysicsBatch::set_stopper(int64_t lane, int32_t k, bool up) {

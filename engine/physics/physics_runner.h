@@ -58,10 +58,27 @@ class PhysicsBatch {
   bool lost(int64_t lane, int64_t body) const;
   int64_t lost_count(int64_t lane) const;
   int64_t contact_overflow(int64_t lane) const;  // steps in which contact points were dropped
-  int32_t contact_count(int64_t lane) const;     // contact points of the last step
+  // Contact points of the last step (a body despawned since still counts until the next).
+  int32_t contact_count(int64_t lane) const;
   // Raises (true) or lowers stopper k in one lane; all stoppers start raised.
   void set_stopper(int64_t lane, int32_t k, bool up);
   bool stopper(int64_t lane, int32_t k) const;
+
+  // Body slots, per lane (BulletBatch keeps the same contract). A slot is active (simulated),
+  // lost (fell below lost_below_z: no longer simulated) or free (dormant: BodyDesc::active
+  // false, or despawned); only an active body collides or moves. A free slot's pose and
+  // velocity are meaningless.
+  bool active(int64_t lane, int64_t body) const;
+  // Puts a part into free slot `body` of `lane` at `pose`, at rest, with the slot's shape,
+  // mass and materials; it is simulated from the next step on, with no memory of the slot's
+  // earlier occupant. Throws std::logic_error when the slot is active or lost (despawn
+  // first), std::out_of_range for a bad lane or body, std::invalid_argument for a pose that
+  // is not finite or whose quaternion is not (about) unit.
+  void spawn(int64_t lane, int64_t body, const Pose& pose);
+  // Frees an active or lost slot: the part leaves the world now. Freeing a lost slot clears
+  // its lost mark; lost_count keeps counting it. Throws std::logic_error when the slot is
+  // already free, std::out_of_range for a bad lane or body.
+  void despawn(int64_t lane, int64_t body);
 
  private:
   struct Impl;

@@ -28,6 +28,10 @@ struct BodyDesc {
   Vec3d angular_velocity{0, 0, 0};    // world frame
   double friction = 0.5;              // Coulomb coefficient (combined with the other surface's by the product's square root)
   double restitution = 0.0;
+  // false: a dormant slot, in every lane at the start -- not simulated, never collided, its
+  // pose and velocity irrelevant -- until the batch spawns a part into it (PhysicsBatch::spawn,
+  // BulletBatch::spawn). The slot's shape, mass and materials are the part's.
+  bool active = true;
 };
 
 // A static (or kinematic) box: belt segments, side guides, stoppers.

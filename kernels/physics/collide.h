@@ -204,16 +204,13 @@ PW_HD inline bool face_contact(const Hull& Ref, int ref_face, const Hull& Inc, b
 
 // The largest separation of B's vertices from A's face planes: the face axis query.
 PW_HD inline double face_query(const Hull& A, const Hull& B, int& best_face) {
+  // Face f's plane is n.x = n.c_A + offset; B's lowest vertex along n is n.c_B - extent.
   double best = -1e300;
   best_face = 0;
-  int idx[kMaxFaceVertices];
+  const Vec3 dc = B.c - A.c;
   for (int f = 0; f < A.faces(); ++f) {
     Vec3 n = A.face_normal(f);
-    A.face_vertices(f, idx);
-    double d = dot(n, A.v[idx[0]]);
-    double lo, hi;
-    B.project(n, lo, hi);
-    double s = lo - d;
+    double s = dot(n, dc) - B.extent(n) - A.face_offset(f);
     if (s > best) { best = s; best_face = f; }
   }
   return best;

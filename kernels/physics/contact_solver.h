@@ -181,6 +181,13 @@ PW_HD inline double effective_mass(const PairVel& pv, Vec3 ra, Vec3 rb, Vec3 d) 
   return k > 0 ? 1.0 / k : 0.0;
 }
 
+// effective_mass with a static B (no mass, no inertia): the same value, B's zero terms left out.
+PW_HD inline double effective_mass_a(const PairVel& pv, Vec3 ra, Vec3 d) {
+  Vec3 ca = cross(ra, d);
+  double k = pv.ma + dot(ca, mul(pv.ia, ca));
+  return k > 0 ? 1.0 / k : 0.0;
+}
+
 // Velocity of B's anchor relative to A's, for the normal row (static B: its own velocity).
 PW_HD PW_FORCEINLINE Vec3 relative_velocity(const PairVel& pv, Vec3 ra, Vec3 rb, Vec3 static_v, bool dynamic_b) {
   Vec3 vb = dynamic_b ? pv.vb + cross(pv.wb, rb) : static_v;
@@ -209,9 +216,15 @@ PW_HD inline void prepare_contacts(const LaneView& L) {
     for (int32_t c = i; c < end; ++c) {
       Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
       Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
-      s.ct_mn[L.at(c)] = effective_mass(pv, ra, rb, n);
-      s.ct_mt1[L.at(c)] = effective_mass(pv, ra, rb, t1);
-      s.ct_mt2[L.at(c)] = effective_mass(pv, ra, rb, t2);
+      if (b >= 0) {
+        s.ct_mn[L.at(c)] = effective_mass(pv, ra, rb, n);
+        s.ct_mt1[L.at(c)] = effective_mass(pv, ra, rb, t1);
+        s.ct_mt2[L.at(c)] = effective_mass(pv, ra, rb, t2);
+      } else {  // static B: its terms are zero
+        s.ct_mn[L.at(c)] = effective_mass_a(pv, ra, n);
+        s.ct_mt1[L.at(c)] = effective_mass_a(pv, ra, t1);
+        s.ct_mt2[L.at(c)] = effective_mass_a(pv, ra, t2);
+      }
       s.ct_jmax[L.at(c)] = 0;
       s.ct_vrel[L.at(c)] = dot(relative_velocity(pv, ra, rb, L.get3(s.ct_vb, c), b >= 0), n);
     }
@@ -232,7 +245,12 @@ PW_HD inline void warm_start(const LaneView& L) {
       Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
       double jn = s.ct_jn[L.at(c)];
       Vec3 P = jn * n + s.ct_jt1[L.at(c)] * t1 + s.ct_jt2[L.at(c)] * t2;
-      apply_impulse(pv, L.get3(s.ct_ra, c), L.get3(s.ct_rb, c), P);
+      if (b >= 0) {
+        apply_impulse(pv, L.get3(s.ct_ra, c), L.get3(s.ct_rb, c), P);
+      } else {  // static B: no mass, never moves
+        pv.va -= pv.ma * P;
+        pv.wa -= mul(pv.ia, cross(L.get3(s.ct_ra, c), P));
+      }
       double& jmax = s.ct_jmax[L.at(c)];
       jmax = jn > jmax ? jn : jmax;
     }
@@ -249,92 +267,154 @@ PW_HD inline void warm_start(const LaneView& L) {
 constexpr int kMaxSweeps = 8;
 constexpr double kSettled = 1e-6;
 
+// One manifold's rows for solve_contacts; kDyn: B is a dynamic body (else the floor or a
+// static box, whose side of every row is skipped: it has no mass and never moves).
+// The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) do not change during the
+// step; they are formed once per call and shared by all the sweeps.
+template <bool kDyn>
+PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32_t i, int32_t end, double inv_h,
+                                 double elapsed, bool use_bias, const Softness& soft) {
+  const PhysicsState& s = L.s;
+  const double max_push = M.p.max_push_velocity;
+  const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
+  Vec3 va = L.get3(s.vel, a), wa = L.get3(s.angvel, a);
+  const double ma = s.inv_mass[L.at(a)];
+  const Sym3 ia = L.inv_inertia_w(a);
+  Vec3 vb{0, 0, 0}, wb{0, 0, 0};
+  double mb = 0;
+  Sym3 ib{0, 0, 0, 0, 0, 0};
+  const Vec3 pa = L.get3(s.pos, a);
+  const Mat3 Ra = rotation(L.getq(a));
+  Vec3 pb{0, 0, 0};
+  Mat3 Rb{};
+  if (kDyn) {
+    vb = L.get3(s.vel, b);
+    wb = L.get3(s.angvel, b);
+    mb = s.inv_mass[L.at(b)];
+    ib = L.inv_inertia_w(b);
+    pb = L.get3(s.pos, b);
+    Rb = rotation(L.getq(b));
+  }
+  // The rows' constants for this substep: a manifold has at most kManifoldPoints points.
+  Vec3 n[kManifoldPoints], can[kManifoldPoints], cbn[kManifoldPoints], ian[kManifoldPoints], ibn[kManifoldPoints];
+  Vec3 vbs[kManifoldPoints];
+  double bias[kManifoldPoints], mass_scale[kManifoldPoints], impulse_scale[kManifoldPoints], jn[kManifoldPoints];
+  const int np = end - i;
+  for (int k = 0; k < np; ++k) {
+    const int32_t c = i + k;
+    n[k] = L.get3(s.ct_n, c);
+    Vec3 ra = L.get3(s.ct_ra, c);
+    can[k] = cross(ra, n[k]);
+    ian[k] = mul(ia, can[k]);
+    Vec3 xa = pa + mul(Ra, L.get3(s.ct_la, c));
+    Vec3 xb;
+    if (kDyn) {
+      Vec3 rb = L.get3(s.ct_rb, c);
+      cbn[k] = cross(rb, n[k]);
+      ibn[k] = mul(ib, cbn[k]);
+      xb = pb + mul(Rb, L.get3(s.ct_lb, c));
+    } else {
+      vbs[k] = L.get3(s.ct_vb, c);
+      xb = L.get3(s.ct_lb, c) + elapsed * vbs[k];
+    }
+    double sep = s.ct_sep[L.at(c)] + dot(xb - xa, n[k]);
+    bias[k] = 0;
+    mass_scale[k] = 1;
+    impulse_scale[k] = 0;
+    if (sep > 0) {
+      bias[k] = sep * inv_h;  // speculative: may close the gap, no more
+    } else if (use_bias) {
+      bias[k] = dmax(soft.bias_rate * sep, -max_push);
+      mass_scale[k] = soft.mass_scale;
+      impulse_scale[k] = soft.impulse_scale;
+    }
+    // -m_n * mass_scale, folded once per call.
+    mass_scale[k] = -s.ct_mn[L.at(c)] * mass_scale[k];
+    jn[k] = s.ct_jn[L.at(c)];
+  }
+  double jmax[kManifoldPoints];
+  for (int k = 0; k < np; ++k) jmax[k] = s.ct_jmax[L.at(i + k)];
+  for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
+    double largest = 0, change = 0;
+    for (int k = 0; k < np; ++k) {
+      // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
+      double vn = kDyn ? dot(vb - va, n[k]) + dot(wb, cbn[k]) - dot(wa, can[k])
+                       : dot(vbs[k] - va, n[k]) - dot(wa, can[k]);
+      double dj = mass_scale[k] * (vn + bias[k]) - impulse_scale[k] * jn[k];
+      double nj = dmax(jn[k] + dj, 0.0);
+      dj = nj - jn[k];
+      jn[k] = nj;
+      jmax[k] = nj > jmax[k] ? nj : jmax[k];
+      Vec3 P = dj * n[k];
+      va -= ma * P;
+      wa -= dj * ian[k];
+      if (kDyn) {
+        vb += mb * P;
+        wb += dj * ibn[k];
+      }
+      largest = dmax(largest, nj);
+      change = dmax(change, dabs(dj));
+    }
+    if (np == 1 || change <= kSettled * largest) break;
+  }
+  for (int k = 0; k < np; ++k) {
+    s.ct_jn[L.at(i + k)] = jn[k];
+    s.ct_jmax[L.at(i + k)] = jmax[k];
+  }
+  for (int k = 0; k < np; ++k) {
+    const int32_t c = i + k;
+    Vec3 t1 = L.get3(s.ct_t1, c), t2 = cross(n[k], t1);
+    Vec3 ra = L.get3(s.ct_ra, c);
+    Vec3 dv;
+    Vec3 rb{0, 0, 0};
+    if (kDyn) {
+      rb = L.get3(s.ct_rb, c);
+      dv = (vb + cross(wb, rb)) - (va + cross(wa, ra));
+    } else {
+      dv = L.get3(s.ct_vs, c) - (va + cross(wa, ra));
+    }
+    double& j1 = s.ct_jt1[L.at(c)];
+    double& j2 = s.ct_jt2[L.at(c)];
+    double n1 = j1 - s.ct_mt1[L.at(c)] * dot(dv, t1);
+    double n2 = j2 - s.ct_mt2[L.at(c)] * dot(dv, t2);
+    double lim = s.ct_mu[L.at(c)] * jn[k];
+    double len2 = n1 * n1 + n2 * n2;
+    if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
+      double f = lim / ::sqrt(len2);
+      n1 *= f;
+      n2 *= f;
+    }
+    Vec3 P = (n1 - j1) * t1 + (n2 - j2) * t2;
+    j1 = n1;
+    j2 = n2;
+    va -= ma * P;
+    wa -= mul(ia, cross(ra, P));
+    if (kDyn) {
+      vb += mb * P;
+      wb += mul(ib, cross(rb, P));
+    }
+  }
+  L.set3(s.vel, a, va);
+  L.set3(s.angvel, a, wa);
+  if (kDyn) {
+    L.set3(s.vel, b, vb);
+    L.set3(s.angvel, b, wb);
+  }
+}
+
 // One Gauss-Seidel pass over the contacts, manifold by manifold: the normal rows, then the
 // friction rows with the fresh normal impulses. `elapsed`: time since the step's start of
 // the current positions; use_bias false is the relax pass (no position feedback).
 PW_HD inline void solve_contacts(const PhysicsModel& M, const LaneView& L, double inv_h, double elapsed,
                                  bool use_bias, const Softness& soft_dynamic, const Softness& soft_static) {
   const PhysicsState& s = L.s;
-  const double max_push = M.p.max_push_velocity;
   const int32_t count = s.ct_count[L.l];
   for (int32_t i = 0; i < count;) {
     const int32_t end = manifold_end(L, i, count);
-    const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
-    const bool dyn_b = b >= 0;
-    const Softness& soft = dyn_b ? soft_dynamic : soft_static;
-    PairVel pv;
-    load_pair(L, a, b, pv);
-    Vec3 pa = L.get3(s.pos, a);
-    Quat qa = L.getq(a);
-    Vec3 pb{0, 0, 0};
-    Quat qb{1, 0, 0, 0};
-    if (dyn_b) {
-      pb = L.get3(s.pos, b);
-      qb = L.getq(b);
-    }
-    // The rows' constants for this substep: a manifold has at most kManifoldPoints points.
-    Vec3 n[kManifoldPoints], ra[kManifoldPoints], rb[kManifoldPoints], vbs[kManifoldPoints];
-    double bias[kManifoldPoints], mass_scale[kManifoldPoints], impulse_scale[kManifoldPoints];
-    const int np = end - i;
-    for (int k = 0; k < np; ++k) {
-      const int32_t c = i + k;
-      n[k] = L.get3(s.ct_n, c);
-      ra[k] = L.get3(s.ct_ra, c);
-      rb[k] = L.get3(s.ct_rb, c);
-      vbs[k] = L.get3(s.ct_vb, c);
-      Vec3 xa = pa + rotate(qa, L.get3(s.ct_la, c));
-      Vec3 xb = dyn_b ? pb + rotate(qb, L.get3(s.ct_lb, c)) : L.get3(s.ct_lb, c) + elapsed * vbs[k];
-      double sep = s.ct_sep[L.at(c)] + dot(xb - xa, n[k]);
-      bias[k] = 0;
-      mass_scale[k] = 1;
-      impulse_scale[k] = 0;
-      if (sep > 0) {
-        bias[k] = sep * inv_h;  // speculative: may close the gap, no more
-      } else if (use_bias) {
-        bias[k] = dmax(soft.bias_rate * sep, -max_push);
-        mass_scale[k] = soft.mass_scale;
-        impulse_scale[k] = soft.impulse_scale;
-      }
-    }
-    for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
-      double largest = 0, change = 0;
-      for (int k = 0; k < np; ++k) {
-        const int32_t c = i + k;
-        double vn = dot(relative_velocity(pv, ra[k], rb[k], vbs[k], dyn_b), n[k]);
-        double& jn = s.ct_jn[L.at(c)];
-        double dj = -s.ct_mn[L.at(c)] * mass_scale[k] * (vn + bias[k]) - impulse_scale[k] * jn;
-        double nj = dmax(jn + dj, 0.0);
-        dj = nj - jn;
-        jn = nj;
-        double& jmax = s.ct_jmax[L.at(c)];
-        jmax = nj > jmax ? nj : jmax;
-        apply_impulse(pv, ra[k], rb[k], dj * n[k]);
-        largest = dmax(largest, nj);
-        change = dmax(change, dabs(dj));
-      }
-      if (np == 1 || change <= kSettled * largest) break;
-    }
-    for (int32_t c = i; c < end; ++c) {
-      Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
-      Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
-      Vec3 dv = relative_velocity(pv, ra, rb, L.get3(s.ct_vs, c), dyn_b);
-      double& j1 = s.ct_jt1[L.at(c)];
-      double& j2 = s.ct_jt2[L.at(c)];
-      double n1 = j1 - s.ct_mt1[L.at(c)] * dot(dv, t1);
-      double n2 = j2 - s.ct_mt2[L.at(c)] * dot(dv, t2);
-      double lim = s.ct_mu[L.at(c)] * s.ct_jn[L.at(c)];
-      double len2 = n1 * n1 + n2 * n2;
-      if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
-        double f = lim / ::sqrt(len2);
-        n1 *= f;
-        n2 *= f;
-      }
-      Vec3 P = (n1 - j1) * t1 + (n2 - j2) * t2;
-      j1 = n1;
-      j2 = n2;
-      apply_impulse(pv, ra, rb, P);
-    }
-    store_pair(L, a, b, pv);
+    if (s.ct_b[L.at(i)] >= 0)
+      solve_manifold<true>(M, L, i, end, inv_h, elapsed, use_bias, soft_dynamic);
+    else
+      solve_manifold<false>(M, L, i, end, inv_h, elapsed, use_bias, soft_static);
     i = end;
   }
 }

@@ -130,14 +130,36 @@ struct Hull {
     return mul(R, Vec3{cos16(2 * k + 9), sin16(2 * k + 9), 0.0});
   }
 
-  // Smallest and largest projection of the vertices on axis n.
+  // Smallest and largest projection of the vertices on axis n, from the body frame: with
+  // u = R^T n the vertices project to n.c + u.(local vertex), and both hulls are symmetric
+  // about their centre, so lo and hi are n.c -+ the largest u.(local vertex). Box: the sum
+  // of |u_a| h_a. Prism: hh |u_z| plus r times the largest |u_x cos + u_y sin| over the rim
+  // angles k pi/8, k < 8 (angle k + 8 is its opposite).
   PW_HD void project(Vec3 n, double& lo, double& hi) const {
-    lo = hi = dot(n, v[0]);
-    for (int i = 1; i < nv; ++i) {
-      double p = dot(n, v[i]);
-      lo = p < lo ? p : lo;
-      hi = p > hi ? p : hi;
+    double e = extent(n);
+    double mid = dot(n, c);
+    lo = mid - e;
+    hi = mid + e;
+  }
+  // Half the width of the hull along unit axis n (the vertices' largest u.(local vertex)).
+  PW_HD double extent(Vec3 n) const {
+    Vec3 u = mul_t(R, n);
+    double e;
+    if (shape == kShapeBox) {
+      e = dabs(u.x) * h.x + dabs(u.y) * h.y + dabs(u.z) * h.z;
+    } else {
+      double m = 0;
+      for (int k = 0; k < kPrismSides / 2; ++k) m = dmax(m, dabs(cos16(2 * k) * u.x + sin16(2 * k) * u.y));
+      e = h.x * m + h.z * dabs(u.z);
     }
+    return e;
+  }
+
+  // Distance of face f's plane from the centre: box h_a; prism sides the apothem
+  // r cos(pi/16), caps the half height.
+  PW_HD double face_offset(int f) const {
+    if (shape == kShapeBox) return (f >> 1) == 0 ? h.x : ((f >> 1) == 1 ? h.y : h.z);
+    return f < kPrismSides ? h.x * cos16(1) : h.z;
   }
 };
 

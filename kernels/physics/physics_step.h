@@ -163,6 +163,51 @@ PW_HD inline void physics_step(const PhysicsModel& M, const LaneView& L, int64_t
   }
 }
 
+// Drops body b's points from last step's contacts (as A or as dynamic B), keeping the others
+// in order: a body spawned into a freed slot must not be warm started with the impulses of
+// the body that held it before. Moves every pv_ field of physics_state.h.
+PW_HD inline void forget_contacts(const LaneView& L, int32_t b) {
+  const PhysicsState& s = L.s;
+  const int32_t pc = s.pv_count[L.l];
+  int32_t kept = 0;
+  for (int32_t j = 0; j < pc; ++j) {
+    if (s.pv_a[L.at(j)] == b || s.pv_b[L.at(j)] == b) continue;
+    if (kept != j) {
+      s.pv_a[L.at(kept)] = s.pv_a[L.at(j)];
+      s.pv_b[L.at(kept)] = s.pv_b[L.at(j)];
+      L.set3(s.pv_la, kept, L.get3(s.pv_la, j));
+      s.pv_jn[L.at(kept)] = s.pv_jn[L.at(j)];
+      L.set3(s.pv_jt, kept, L.get3(s.pv_jt, j));
+    }
+    ++kept;
+  }
+  s.pv_count[L.l] = kept;
+}
+
+// Activates the free slot b at pose (p, q), q a unit quaternion, at rest. Its shape, mass and
+// materials are the slot's. Between steps only; the caller checks that the slot is free.
+PW_HD inline void spawn_body(const LaneView& L, int32_t b, Vec3 p, Quat q) {
+  const PhysicsState& s = L.s;
+  forget_contacts(L, b);
+  L.set3(s.pos, b, p);
+  L.setq(b, q);
+  L.set3(s.vel, b, Vec3{0, 0, 0});
+  L.set3(s.angvel, b, Vec3{0, 0, 0});
+  s.lost[L.at(b)] = 0;
+  s.active[L.at(b)] = 1;
+}
+
+// Frees slot b (active or lost): it is no longer simulated, and a lost mark is cleared (the
+// lane's lost_count keeps it). Between steps only.
+PW_HD inline void despawn_body(const LaneView& L, int32_t b) {
+  const PhysicsState& s = L.s;
+  forget_contacts(L, b);
+  L.set3(s.vel, b, Vec3{0, 0, 0});
+  L.set3(s.angvel, b, Vec3{0, 0, 0});
+  s.lost[L.at(b)] = 0;
+  s.active[L.at(b)] = 0;
+}
+
 // Runs steps [step0, step0 + steps) of every lane it is called for. Two layouts, as in the
 // flow kernel: block_bytes > 0 gives each lane its own block (layout built for one lane; the
 // cpu backend, so threads never share cache lines), 0 interleaves lanes (the cuda backend).
