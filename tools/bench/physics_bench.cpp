@@ -89,7 +89,19 @@ int64_t sum(const std::vector<int64_t>& v) {
 
 }  // namespace
 
+int bench_main(int argc, char** argv);
+
+// A backend that cannot run here (no GPU, no driver) ends the benchmark with its reason.
 int main(int argc, char** argv) {
+  try {
+    return bench_main(argc, argv);
+  } catch (const std::exception& ex) {
+    std::cerr << "plantwin-physics-bench: " << ex.what() << "\n";
+    return 1;
+  }
+}
+
+int bench_main(int argc, char** argv) {
   CLI::App app{"plantwin-physics-bench: body-steps/s of the plantwin physics kernel and of Bullet on the belt benchmark"};
   int64_t lanes = 256;
   double seconds = 20;
@@ -99,7 +111,8 @@ int main(int argc, char** argv) {
   app.add_option("--lanes", lanes, "Lanes (independent worlds)")->check(CLI::Range(int64_t(1), int64_t(1) << 24));
   app.add_option("--seconds", seconds, "Simulated seconds per lane")->check(CLI::Range(1e-3, 1e6));
   app.add_option("--threads", threads, "Comma-separated thread counts");
-  app.add_option("--backend", backends, "Comma-separated backends: cpu (the plantwin kernel), bullet");
+  app.add_option("--backend", backends,
+                 "Comma-separated backends: cpu (the plantwin kernel), cuda (the same kernel on the GPU), bullet");
   app.add_option("--repeat", repeat, "Timed runs per configuration (median reported)")->check(CLI::Range(1, 100));
   app.add_flag("--markdown", markdown, "Also print Markdown tables");
   CLI11_PARSE(app, argc, argv);
@@ -111,8 +124,14 @@ int main(int argc, char** argv) {
       runners.emplace_back("bullet", ph::run_physics_bullet);
     } else if (b == "cpu") {
       runners.emplace_back("plantwin-cpu", ph::run_physics_cpu);
+    } else if (b == "cuda") {
+      if (!ph::physics_cuda_built()) {
+        std::cerr << "plantwin-physics-bench: this build has no cuda backend\n";
+        return 2;
+      }
+      runners.emplace_back("plantwin-cuda", ph::run_physics_cuda);
     } else {
-      std::cerr << "plantwin-physics-bench: unknown backend '" << b << "' (cpu, bullet)\n";
+      std::cerr << "plantwin-physics-bench: unknown backend '" << b << "' (cpu, cuda, bullet)\n";
       return 2;
     }
   }
