@@ -172,6 +172,29 @@ void unpack_trajectories(const std::vector<double>& traj, int64_t n_rec, int64_t
   }
 }
 
+// The result of a run from the lanes' final state (lane(l): lane l's view) and the recorded
+// trajectories: the same for both backends.
+template <class LaneOf>
+RunResult collect_result(LaneOf lane, int64_t lanes, int64_t bodies, int64_t steps, double dt,
+                         const std::vector<double>& traj, int64_t n_rec) {
+  RunResult r;
+  r.steps = steps;
+  r.lanes = lanes;
+  r.bodies = bodies;
+  r.final_pose.resize(static_cast<size_t>(lanes * bodies));
+  r.lost.resize(static_cast<size_t>(lanes));
+  r.contact_overflow.resize(static_cast<size_t>(lanes));
+  for (int64_t l = 0; l < lanes; ++l) {
+    const phys::LaneView L = lane(l);
+    for (int64_t b = 0; b < bodies; ++b) r.final_pose[static_cast<size_t>(l * bodies + b)] = read_pose(L, b);
+    r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.l];
+    r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.l];
+  }
+  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * dt);
+  unpack_trajectories(traj, n_rec, steps, bodies, r);
+  return r;
+}
+
 }  // namespace
 
 void check_world(const WorldDesc& w) {
@@ -378,22 +401,7 @@ RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
   thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
                    thrust::counting_iterator<int64_t>(options.lanes), k);
 
-  RunResult r;
-  r.steps = steps;
-  r.lanes = options.lanes;
-  r.bodies = nb;
-  r.final_pose.resize(static_cast<size_t>(options.lanes * nb));
-  r.lost.resize(static_cast<size_t>(options.lanes));
-  r.contact_overflow.resize(static_cast<size_t>(options.lanes));
-  for (int64_t l = 0; l < options.lanes; ++l) {
-    phys::LaneView L = lane(l);
-    for (int64_t b = 0; b < nb; ++b) r.final_pose[static_cast<size_t>(l * nb + b)] = read_pose(L, b);
-    r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.l];
-    r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.l];
-  }
-  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * world.dt);
-  unpack_trajectories(traj, n_rec, steps, nb, r);
-  return r;
+  return collect_result(lane, options.lanes, nb, steps, world.dt, traj, n_rec);
 }
 
 bool physics_cuda_built() {
@@ -425,22 +433,8 @@ RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options) {
   std::vector<double> traj(static_cast<size_t>(n_rec * steps * nb * 7));
   detail::cuda_run_physics(params, statics, layout, blob.get(), steps, slot, n_rec, traj.data());
 
-  RunResult r;
-  r.steps = steps;
-  r.lanes = options.lanes;
-  r.bodies = nb;
-  r.final_pose.resize(static_cast<size_t>(options.lanes * nb));
-  r.lost.resize(static_cast<size_t>(options.lanes));
-  r.contact_overflow.resize(static_cast<size_t>(options.lanes));
-  for (int64_t l = 0; l < options.lanes; ++l) {
-    phys::LaneView L{s, options.lanes, l};
-    for (int64_t b = 0; b < nb; ++b) r.final_pose[static_cast<size_t>(l * nb + b)] = read_pose(L, b);
-    r.lost[static_cast<size_t>(l)] = s.lost_count[l];
-    r.contact_overflow[static_cast<size_t>(l)] = s.overflow_count[l];
-  }
-  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * world.dt);
-  unpack_trajectories(traj, n_rec, steps, nb, r);
-  return r;
+  return collect_result([&](int64_t l) { return phys::LaneView{s, options.lanes, l}; }, options.lanes, nb, steps,
+                        world.dt, traj, n_rec);
 #else
   (void)world;
   (void)options;

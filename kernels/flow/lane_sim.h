@@ -265,7 +265,7 @@ class LaneSim {
       int b = m_.cal_begin[c], n = m_.cal_begin[c + 1] - b;
       // Working at 0: the state after a change at 0, else the state the period ends in.
       E(s_.on_shift, e) = m_.cal_t[b] == 0 ? m_.cal_on[b] : m_.cal_on[b + n - 1];
-      E(s_.shift_next, e) = next_shift_change(c, 0, nullptr);
+      E(s_.shift_next, e) = next_shift_change(c, 0);
     }
     const int M = m_.max_modes;
     const int cap = static_cast<int>(capacity(e));
@@ -688,18 +688,15 @@ class LaneSim {
   }
 
   // --- shifts
-  // The first change of calendar c after t; *on receives the state after it.
-  PW_HD double next_shift_change(int c, double t, int32_t* on) const {
+  // The first change of calendar c after t.
+  PW_HD double next_shift_change(int c, double t) const {
     const double period = m_.cal_period[c];
     const int b = m_.cal_begin[c], n = m_.cal_begin[c + 1] - b;
     double k = static_cast<double>(static_cast<int64_t>(t / period));  // t >= 0: truncation is floor
     for (;;) {
       for (int i = 0; i < n; ++i) {
         double x = k * period + m_.cal_t[b + i];
-        if (x > t) {
-          if (on) *on = m_.cal_on[b + i];
-          return x;
-        }
+        if (x > t) return x;
       }
       k += 1;
     }
@@ -709,23 +706,21 @@ class LaneSim {
   PW_HD void shift_change(int e) {
     const int32_t now_on = E(s_.on_shift, e) ? 0 : 1;
     E(s_.on_shift, e) = now_on;
-    E(s_.shift_next, e) = next_shift_change(m_.shift_of[e], now_, nullptr);
+    E(s_.shift_next, e) = next_shift_change(m_.shift_of[e], now_);
     const int cap = static_cast<int>(capacity(e));
     for (int slot = m_.slot_first[e]; slot < m_.slot_first[e] + cap; ++slot) {
+      const int32_t ph = E(s_.srv_phase, slot);
+      const bool up = E(s_.srv_down, slot) < 0;
+      if (now_on && up && (ph == kSetupPhase || ph == kProcess)) {  // interrupted work resumes
+        begin_activity(e, slot);
+        continue;
+      }
       if (!now_on) {
         pause(e, slot);
-        if (E(s_.srv_down, slot) < 0 && E(s_.srv_wait, slot) >= 0) E(s_.srv_wait, slot) = -1;  // asks again later
-        refresh(e, slot);
-        if (E(s_.srv_down, slot) < 0) server_schedule(e, slot);
-      } else {
-        int32_t ph = E(s_.srv_phase, slot);
-        if (E(s_.srv_down, slot) < 0 && (ph == kSetupPhase || ph == kProcess)) {
-          begin_activity(e, slot);
-        } else {
-          refresh(e, slot);
-          if (E(s_.srv_down, slot) < 0) server_schedule(e, slot);
-        }
+        if (up && E(s_.srv_wait, slot) >= 0) E(s_.srv_wait, slot) = -1;  // asks again at the next shift
       }
+      refresh(e, slot);
+      if (up) server_schedule(e, slot);  // a repair keeps its own end
     }
     if (now_on) after_server_freed(e);
   }
