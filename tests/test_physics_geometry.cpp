@@ -202,16 +202,16 @@ TEST_CASE("a 90-degree corner: two segments, the outer guides meet, the inner on
   CHECK(g.length == Approx(7).epsilon(kEps));
   REQUIRE(g.belts.size() == 2);
   // Leg 0 runs on past the corner by the overlap and (width / 2) tan 45 = 0.25: from -0.16 to 4.26.
-  check_vec(g.belts[0].center, {2.05, 0, 0.975});
-  check_vec(g.belts[0].half_extents, {2.21, 0.25, 0.025});
+  // leg 0 stops where the corner square begins (4 - 0.25, + 0.01); leg 1 runs back over it
+  check_vec(g.belts[0].center, {1.8, 0, 0.975});
+  check_vec(g.belts[0].half_extents, {1.96, 0.25, 0.025});
   check_vec(g.belts[0].surface_velocity, {0.5, 0, 0});
   // Leg 1 starts at the corner (never upstream of it) and runs to the stopper: 0 .. 3.18.
-  check_vec(g.belts[1].center, {4, 1.59, 0.975});
-  check_vec(g.belts[1].half_extents, {1.59, 0.25, 0.025});
+  check_vec(g.belts[1].center, {4, 1.465, 0.975});
+  check_vec(g.belts[1].half_extents, {1.715, 0.25, 0.025});
   check_vec(g.belts[1].surface_velocity, {0, 0.5, 0});
   check_vec(rotate(g.belts[1].orientation, {1, 0, 0}), {0, 1, 0});
-  // the outside of the corner is covered: leg 0's belt reaches x = 4.25 over the whole width
-  CHECK(span(g.belts[0], 0).second >= 4.25 - kEps);
+  CHECK(span(g.belts[1], 1).first <= -0.25 + kEps);  // the corner square's outside is covered
 
   REQUIRE(g.guides.size() == 4);
   const StaticBoxDesc &in0 = g.guides[0], &out0 = g.guides[1], &in1 = g.guides[2], &out1 = g.guides[3];
@@ -310,8 +310,10 @@ TEST_CASE("crossing the end and the lost rule on a straight belt", "[physics-geo
   CHECK(lost_state(g, {4.1, 0, 1.075}, 500) == Lost::No);  // waiting at the end is not late
 }
 
-TEST_CASE("an incline's seams: no segment starts upstream of its leg", "[physics-geometry]") {
-  // level, up at 1 in 4, level: the second and third segments start exactly at their corner
+TEST_CASE("an incline's seams: the foot's segment runs back under the level one, the crest's does not",
+          "[physics-geometry]") {
+  // level, up at 1 in 4, level: the incline's segment starts kValleyRun before its corner (below
+  // the level surface), the crest's level segment exactly at its corner
   const ConveyorGeometry g = build_conveyor_geometry({{0, 0, 1}, {3, 0, 1}, {7, 0, 2}, {10, 0, 2}}, 0.5, 0.6, 0.6,
                                                      {part("crate", {0.3, 0.2, 0.15})}, 0);
   REQUIRE(g.belts.size() == 3);
@@ -319,10 +321,12 @@ TEST_CASE("an incline's seams: no segment starts upstream of its leg", "[physics
     const StaticBoxDesc& b = g.belts[k];
     const Vec3d along = rotate(b.orientation, {1, 0, 0});
     const Vec3d top = top_centre(b);
-    // the top face's upstream edge centre is the corner point
+    const double back = k == 1 ? kValleyRun : 0.0;
+    // the top face's upstream edge centre: the corner point, less `back` along the leg
     const Vec3d start = {top[0] - along[0] * b.half_extents[0], top[1] - along[1] * b.half_extents[0],
                          top[2] - along[2] * b.half_extents[0]};
-    check_vec(start, g.path[k], 1e-12);
+    check_vec(start, {g.path[k][0] - along[0] * back, g.path[k][1], g.path[k][2] - along[2] * back}, 1e-12);
+    CHECK(start[2] <= g.path[k][2] + 1e-12);  // never above the surface a part arrives on
   }
   // and every upstream segment runs kSeamOverlap past its corner
   const StaticBoxDesc& b0 = g.belts[0];
@@ -350,9 +354,6 @@ TEST_CASE("geometry from a loaded scene: path, speed, friction, width and riding
   CHECK(g.stopper.stopper == 7);
   CHECK(g.hold == Approx(0.31).epsilon(kEps));  // the tote: 0.6 along the belt
   CHECK_THROWS(build_conveyor_geometry(s, s.find_element("m1"), 0));
-  CHECK(physics_not_simulated_message(s) ==
-        "physics conveyors are validated but not simulated yet by this version of plantwin (conveyor 'c1'); use "
-        "model: kinematic");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +367,6 @@ TEST_CASE("physics block: defaults, values, units", "[physics-geometry][validati
     CHECK(s.physics.gravity == 9.81);
     CHECK_FALSE(s.physics.given);
     CHECK_FALSE(s.has_physical_conveyor());
-    CHECK(physics_not_simulated_message(s).empty());
   }
   SECTION("given") {
     const Scene s = load_ok(kHeader + "physics: {dt: 1ms, substeps: 8, gravity: 9.8}\n" + kParts +
@@ -617,14 +617,7 @@ TEST_CASE("physical conveyor paths: legs and turns the belt can be built on", "[
   }
 }
 
-TEST_CASE("a batch never runs a physical conveyor as a kinematic one", "[physics-geometry]") {
-  const Scene s = load_ok(one_conveyor("model: physics, length: 4"));
-  CHECK_THROWS_WITH(plantwin::test::run_cpu(s),
-                    "physics conveyors are validated but not simulated yet by this version of plantwin (conveyor "
-                    "'c1'); use model: kinematic");
-}
-
-TEST_CASE("the physics scenes validate; run refuses them with exit status 2", "[physics-geometry][cli]") {
+TEST_CASE("the physics scenes validate and their conveyors build", "[physics-geometry][cli]") {
   using plantwin::test::TempDir;
   const std::string root = plantwin::test::source_dir();
   for (const char* name : {"parcel-line.yaml", "bottle-line.yaml"}) {
@@ -646,12 +639,6 @@ TEST_CASE("the physics scenes validate; run refuses them with exit status 2", "[
       TempDir dir;
       auto v = plantwin::test::run_plantwin(dir, {"validate", path});
       CHECK(v.status == 0);
-      auto run = plantwin::test::run_plantwin(dir, {"run", path, "--backend", "cpu", "--quiet"});
-      CHECK(run.status == 2);
-      CHECK(run.err.find("plantwin run: physics conveyors are validated but not simulated yet by this version of "
-                         "plantwin (conveyor '") != std::string::npos);
-      CHECK(run.err.find("'); use model: kinematic") != std::string::npos);
-      CHECK(dir.entries().empty());  // nothing written
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -193,6 +194,48 @@ void check_same(const BatchResults& a, const BatchResults& b) {
   CHECK(a.buffer_max_level == b.buffer_max_level);
   CHECK(same(a.operator_utilisation, b.operator_utilisation));
   CHECK(same(a.robot_utilisation, b.robot_utilisation));
+  CHECK(a.has_physics() == b.has_physics());
+  CHECK(a.physics_engine == b.physics_engine);
+  CHECK(a.physics_lost == b.physics_lost);
+  CHECK(a.physics_contact_overflow == b.physics_contact_overflow);
+  CHECK(a.physics_steps == b.physics_steps);
+  REQUIRE(a.trajectories.size() == b.trajectories.size());
+  for (size_t i = 0; i < a.trajectories.size(); ++i) {
+    INFO("trajectory " << i);
+    CHECK(a.trajectories[i].lane == b.trajectories[i].lane);
+    CHECK(a.trajectories[i].bodies == b.trajectories[i].bodies);
+    CHECK(same(a.trajectories[i].time_s, b.trajectories[i].time_s));
+    CHECK(same(a.trajectories[i].pose, b.trajectories[i].pose));
+  }
+}
+
+// A trajectory of `steps` steps of `bodies` body slots, every value distinct; slot
+// (step + body) % 3 == 2 is free (a NaN row), as when no part occupies it.
+LaneTrajectory make_trajectory(int64_t lane, int64_t steps, int64_t bodies) {
+  LaneTrajectory t;
+  t.lane = lane;
+  t.bodies = bodies;
+  for (int64_t k = 0; k < steps; ++k) {
+    t.time_s.push_back(0.002 * static_cast<double>(k + 1) + 10.0 * static_cast<double>(lane));
+    for (int64_t b = 0; b < bodies; ++b) {
+      const bool free_slot = (k + b) % 3 == 2;
+      const double row[7] = {0.01 * k + b, 0.001 * b - 0.0005 * k, 1.075 + 1e-6 * k, 1.0, 0.0, 0.0, 0.0};
+      for (double x : row) t.pose.push_back(free_slot ? kNaN : x);
+    }
+  }
+  return t;
+}
+
+// Physics counters for every lane and the trajectories of `lanes` (lane, steps, bodies).
+void add_physics(BatchResults& r, const std::string& engine,
+                 const std::vector<std::array<int64_t, 3>>& recorded) {
+  r.physics_engine = engine;
+  for (int64_t l = 0; l < r.lanes; ++l) {
+    r.physics_lost.push_back(l % 4 == 1 ? l : 0);
+    r.physics_contact_overflow.push_back(0);
+    r.physics_steps.push_back(1000000 + 13 * l);
+  }
+  for (const auto& [lane, steps, bodies] : recorded) r.trajectories.push_back(make_trajectory(lane, steps, bodies));
 }
 
 // Removes the datasets and groups a file written before the factory KPIs lacks.
@@ -821,4 +864,189 @@ TEST_CASE("active-period bottleneck and its share per variant", "[results][stats
   const std::vector<int32_t> bottleneck = {0, 0, 2, -1, 1, 1, 1, 1};
   const std::vector<double> share = bottleneck_shares(bottleneck, 2, 4, 3);
   CHECK(share == std::vector<double>{0.5, 0.0, 0.25, 0.0, 1.0, 0.0});
+}
+
+// ---- physical conveyors: /physics ----
+
+TEST_CASE("physics results and trajectories round-trip through HDF5", "[io][physics]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "phys.h5").string();
+  BatchResults written = make_results(2, 3, 2, 1, 1);
+  // Recorded in the order asked (not by lane): a small one, an empty one (no step taken), a
+  // large one (chunked and compressed), one with no body slot.
+  add_physics(written, "bullet", {{4, 5, 3}, {1, 0, 2}, {0, 400, 4}, {5, 3, 0}});
+  write_results(written, path, "test");
+  const BatchResults read = read_results(path);
+  REQUIRE(read.has_physics());
+  check_same(written, read);
+  REQUIRE(read.trajectories.size() == 4);
+  CHECK(read.trajectories[0].lane == 4);
+  CHECK(read.trajectories[1].time_s.empty());
+  CHECK(read.trajectories[1].bodies == 2);
+  CHECK(std::isnan(read.trajectories[0].pose[2 * 7]));  // step 0, body 2 is free
+  CHECK(read_string_attribute(path, "/physics/lost", "unit") == "parts");
+  CHECK(read_string_attribute(path, "/physics/contact_overflow", "unit") == "steps");
+  CHECK(read_string_attribute(path, "/physics/steps", "unit") == "steps");
+  CHECK(read_string_attribute(path, "/physics/trajectory/4", "columns") == "x_m y_m z_m qw qx qy qz");
+  CHECK(read_string_attribute(path, "/physics/trajectory_time_s/4", "unit") == "s");
+  CHECK(read_doubles(path, "/physics/trajectory_time_s/0") == written.trajectories[2].time_s);
+
+  SECTION("without recorded lanes: empty trajectory groups") {
+    BatchResults none = written;
+    none.trajectories.clear();
+    none.physics_engine = "plantwin";
+    write_results(none, path, "test");
+    const BatchResults again = read_results(path);
+    check_same(none, again);
+    CHECK(has_link(path, "/physics/trajectory"));
+  }
+  SECTION("it prints and writes back the same") {
+    std::ostringstream out;
+    print_kpi_table(out, read);
+    CHECK(out.str().find("Physics") != std::string::npos);
+    const std::string again = (folder.path / "again.h5").string();
+    write_results(read, again, "test");
+    check_same(read, read_results(again));
+  }
+}
+
+TEST_CASE("a results file without /physics reads without physics", "[io][physics]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "plain.h5").string();
+  write_results(make_results(2, 3, 2, 1, 1), path, "test");
+  CHECK_FALSE(has_link(path, "/physics"));
+  const BatchResults read = read_results(path);
+  CHECK_FALSE(read.has_physics());
+  CHECK(read.physics_engine.empty());
+  CHECK(read.physics_steps.empty());
+  CHECK(read.trajectories.empty());
+  std::ostringstream out;
+  print_kpi_table(out, read);
+  CHECK(out.str().find("Physics") == std::string::npos);
+}
+
+TEST_CASE("a file with /physics but a trajectory's times missing is corrupt", "[io][physics]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "half.h5").string();
+  BatchResults r = make_results(1, 2, 1, 1, 1);
+  add_physics(r, "plantwin", {{1, 4, 2}});
+  write_results(r, path, "test");
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(H5Ldelete(file, "/physics/trajectory_time_s/1", H5P_DEFAULT) >= 0);
+  H5Fclose(file);
+  try {
+    read_results(path);
+    FAIL("read_results did not throw");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("corrupt results file") != std::string::npos);
+    CHECK(std::string(e.what()).find("/physics/trajectory_time_s/1") != std::string::npos);
+  }
+}
+
+TEST_CASE("write_results refuses inconsistent physics", "[io][physics]") {
+  TempFolder folder;
+  const std::string path = (folder.path / "bad.h5").string();
+  BatchResults good = make_results(2, 3, 2, 1, 1);
+  add_physics(good, "plantwin", {{2, 3, 2}});
+  auto refused = [&](const BatchResults& r, const std::string& what) {
+    try {
+      write_results(r, path, "test");
+    } catch (const std::runtime_error& e) {
+      INFO(e.what());
+      return std::string(e.what()).find(what) != std::string::npos;
+    }
+    return false;
+  };
+  BatchResults bad = good;
+  bad.physics_steps.pop_back();
+  CHECK(refused(bad, "physics_steps"));
+  bad = good;
+  bad.trajectories[0].pose.pop_back();
+  CHECK(refused(bad, "trajectory of lane 2"));
+  bad = good;
+  bad.trajectories[0].lane = 6;  // lanes 0..5
+  CHECK(refused(bad, "not a lane of this batch"));
+  bad = good;
+  bad.trajectories.push_back(bad.trajectories[0]);
+  CHECK(refused(bad, "given twice"));
+  bad = good;
+  bad.physics_engine.clear();
+  CHECK(refused(bad, "physics_engine"));
+  bad = make_results(2, 3, 2, 1, 1);
+  bad.trajectories.push_back(make_trajectory(0, 2, 1));  // no physics counters
+  CHECK(refused(bad, "trajectories"));
+  CHECK(folder.entries().empty());
+}
+
+TEST_CASE("the physics datasets read with h5py", "[io][physics][h5py]") {
+  if (!has_h5py()) {
+    WARN("skipped: /usr/bin/python3 cannot import h5py");
+    return;
+  }
+  TempFolder folder;
+  const std::string path = (folder.path / "phys.h5").string();
+  BatchResults r = make_results(2, 3, 2, 1, 1);
+  add_physics(r, "bullet", {{4, 5, 3}, {1, 0, 2}, {0, 400, 4}});
+  r.physics_contact_overflow[3] = 7;
+  write_results(r, path, "test");
+  const char* const script = R"PY(
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+failures = []
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+check(f.attrs.get("physics_engine") == "bullet", "root attribute physics_engine")
+for name, unit in (("lost", "parts"), ("contact_overflow", "steps"), ("steps", "steps")):
+    d = f["physics/" + name]
+    check(d.dtype == np.int64 and d.shape == (6,) and d.attrs.get("unit") == unit, "physics/" + name)
+check(list(f["physics/contact_overflow"][()]) == [0, 0, 0, 7, 0, 0], "overflow values")
+check(list(f["physics/lost"][()]) == [0, 1, 0, 0, 0, 5], "lost values")
+check(sorted(f["physics/trajectory"].keys()) == ["0", "1", "4"], "trajectory members")
+check(list(f["physics/trajectory"].attrs["lanes"]) == [4, 1, 0], "lanes in the order asked")
+for lane, steps, bodies in ((4, 5, 3), (1, 0, 2), (0, 400, 4)):
+    p = f["physics/trajectory/%d" % lane]
+    t = f["physics/trajectory_time_s/%d" % lane]
+    check(p.dtype == np.float64 and p.shape == (steps, bodies, 7), "trajectory %d shape %s" % (lane, p.shape))
+    check(t.dtype == np.float64 and t.shape == (steps,) and t.attrs.get("unit") == "s", "time %d" % lane)
+    check(p.attrs.get("columns") == "x_m y_m z_m qw qx qy qz" and int(p.attrs.get("lane")) == lane,
+          "attributes of trajectory %d" % lane)
+    check(p[()].shape == (steps, bodies, 7) and t[()].shape == (steps,), "readable %d" % lane)
+small = f["physics/trajectory/4"][()]
+check(np.isnan(small[0, 2]).all() and not np.isnan(small[0, 0]).any(), "free slot is a NaN row")
+check(np.allclose(small[0, 0], [0, 0, 1.075, 1, 0, 0, 0]), "pose of step 0, body 0")
+big = f["physics/trajectory/0"]
+check(big.chunks is not None and big.compression == "gzip" and big.shuffle, "large trajectory chunked, gzip")
+check(f["physics/trajectory/4"].chunks is None, "small trajectory contiguous")
+check(np.all(np.diff(f["physics/trajectory_time_s/0"][()]) > 0), "times increase")
+if failures:
+    print("h5py check failed:", *failures, sep="\n  ")
+    sys.exit(1)
+)PY";
+  std::ostringstream command;
+  command << "/usr/bin/python3 -c '" << script << "' '" << path << "'";
+  CHECK(std::system(command.str().c_str()) == 0);
+}
+
+TEST_CASE("print_kpi_table shows the physics block and warns on contact overflow", "[io][physics]") {
+  BatchResults r = make_results(2, 3, 2, 1, 1);
+  add_physics(r, "plantwin", {});
+  // lost: lanes 1 and 5 -> 1 + 5 = 6 parts in 2 of 6 lanes; steps 1000000 + 13 l: mean 1000032.5.
+  std::ostringstream out;
+  print_kpi_table(out, r);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("Physics") != std::string::npos);
+  CHECK(text.find("plantwin") != std::string::npos);
+  CHECK(text.find("6 (in 2 of 6 lanes)") != std::string::npos);
+  CHECK(text.find("0 steps (in 0 of 6 lanes)") != std::string::npos);
+  CHECK(text.find("per lane (mean)") != std::string::npos);
+  CHECK(text.find("warning") == std::string::npos);
+  r.physics_contact_overflow[2] = 3;
+  std::ostringstream again;
+  print_kpi_table(again, r);
+  CHECK(again.str().find("3 steps (in 1 of 6 lanes)") != std::string::npos);
+  CHECK(again.str().find("warning: contact points were dropped in 1 of 6 lanes") != std::string::npos);
+  CHECK(again.str().find("not trustworthy") != std::string::npos);
 }

@@ -32,7 +32,15 @@ struct ChunkOutput {
   std::vector<double> pool_busy;           // [n][pools] operator-seconds busy
   std::vector<double> robot_busy;          // [n][robots] seconds moving (to pick, or carrying)
   std::vector<double> stalled_at;          // [n] when the lane deadlocked, or -1
+  // Physical conveyors (zeros without them), over the whole run:
+  std::vector<int64_t> phys_lost;          // [n] parts lost (fell off, or late)
+  std::vector<int64_t> phys_overflow;      // [n] physics steps that dropped contact points
+  std::vector<int64_t> phys_steps;         // [n] physics steps taken
 };
+
+// Which rigid-body engine steps physical conveyors: the plantwin kernel, or Bullet (the cpu
+// reference, for validation and a second opinion).
+enum class PhysicsEngine { Kernel, Bullet };
 
 class Backend {
  public:
@@ -51,9 +59,11 @@ class Backend {
   virtual int64_t lane_granularity() const = 0;
   // One line for the user: which device, how many threads.
   virtual std::string describe() const = 0;
+  // The engine that steps physical conveyors: "plantwin" or "bullet".
+  virtual std::string physics_engine() const { return "plantwin"; }
 };
 
-std::unique_ptr<Backend> make_cpu_backend();
+std::unique_ptr<Backend> make_cpu_backend(PhysicsEngine physics = PhysicsEngine::Kernel);
 
 // True when this build has the cuda backend and a CUDA device is present; otherwise
 // `why` says what is missing.

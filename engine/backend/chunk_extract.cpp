@@ -29,7 +29,7 @@ const std::vector<int>& result_fields() {
       kF_src_released, kF_src_lost, kF_st_acc,  kF_st_done,         kF_st_scrap,   kF_st_rework,
       kF_st_active,    kF_st_periods, kF_buf_area, kF_buf_max,      kF_pool_busy,  kF_robot_busy,
       kF_produced_by_part, kF_lead_hist, kF_produced, kF_lead_sum,  kF_lead_max,   kF_wip_area,
-      kF_events, kF_stalled_at,       kF_overflow};
+      kF_events, kF_stalled_at,       kF_overflow, kF_phys_lost, kF_phys_overflow, kF_phys_steps};
   return f;
 }
 
@@ -71,6 +71,9 @@ void extract_chunk(const Model& model, const flow::FlowState& s, int64_t n, Chun
   gather(s.buf_max, B, out.buf_max);
   gather(s.pool_busy, O, out.pool_busy);
   gather(s.robot_busy, R, out.robot_busy);
+  gather(s.phys_lost, 1, out.phys_lost);
+  gather(s.phys_overflow, 1, out.phys_overflow);
+  gather(s.phys_steps, 1, out.phys_steps);
 }
 
 }  // namespace plantwin

@@ -87,6 +87,9 @@ class CudaBackend final : public Backend {
   }
 
   void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
+    // The flow kernel here has no physics hook: it would run a physical conveyor as a timed one.
+    if (model.coupling)
+      throw std::runtime_error("physical conveyors (model: physics) run on the cpu backend in this version; use --backend cpu");
     // The model is a few kilobytes: uploading it with every chunk is cheaper than tracking
     // whether the one on the device is still current.
     flow::FlowModel view = device_model_.upload(model);

@@ -32,6 +32,9 @@ void append_replications(BatchResults& a, const BatchResults& b) {
     throw std::invalid_argument("append_replications: the batches differ in stations, part types, operators or robots");
   const int64_t V = a.variants(), R = a.replications, R2 = b.replications;
   merge(a.produced, b.produced, V, R, R2);
+  merge(a.physics_lost, b.physics_lost, V, R, R2);
+  merge(a.physics_contact_overflow, b.physics_contact_overflow, V, R, R2);
+  merge(a.physics_steps, b.physics_steps, V, R, R2);
   merge(a.throughput_per_h, b.throughput_per_h, V, R, R2);
   merge(a.wip_mean, b.wip_mean, V, R, R2);
   merge(a.lead_time_mean_s, b.lead_time_mean_s, V, R, R2);

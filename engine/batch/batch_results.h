@@ -16,6 +16,15 @@ struct VariantParam {
   std::vector<double> values;  // [V * components]
 };
 
+// The poses of every body of one lane after each physics step it took (`--record-lanes`):
+// /physics/trajectory/<lane>. Steps are only taken while the lane's world holds a part.
+struct LaneTrajectory {
+  int64_t lane = 0;
+  int64_t bodies = 0;
+  std::vector<double> time_s;  // [steps] simulated time after the step
+  std::vector<double> pose;    // [steps][bodies][7]: x, y, z [m], qw, qx, qy, qz; NaN for a free slot
+};
+
 struct BatchResults {
   // Identity of the run (root attributes of the results file).
   std::string scene_name;
@@ -84,7 +93,15 @@ struct BatchResults {
   std::vector<double> operator_utilisation;
   std::vector<double> robot_utilisation;
 
+  // Physical conveyors (docs/results.md, /physics): empty when the scene has none.
+  std::string physics_engine;                   // "plantwin" or "bullet"
+  std::vector<int64_t> physics_lost;            // [L] parts lost over the whole run (fell off, or late)
+  std::vector<int64_t> physics_contact_overflow;// [L] physics steps that dropped contact points
+  std::vector<int64_t> physics_steps;           // [L] physics steps taken (the world rests while empty)
+  std::vector<LaneTrajectory> trajectories;     // the lanes asked for, in the order asked
+
   int64_t variants() const { return static_cast<int64_t>(variant_names.size()); }
+  bool has_physics() const { return !physics_lost.empty(); }
   // True when the factory KPIs above are present (a run of this version, or a file it wrote).
   bool has_factory_kpis() const { return !part_names.empty(); }
 };

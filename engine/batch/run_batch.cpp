@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "engine/model/model.h"
-#include "engine/physics/conveyor_geometry.h"
+#include "engine/physics/trajectory_record.h"
 #include "engine/scene/sha256.h"
 #include "engine/stats/oee.h"
 #include "engine/stats/percentile.h"
@@ -99,6 +99,11 @@ void size_results(const Model& m, BatchResults& r) {
   r.buffer_max_level.resize(L * B);
   r.operator_utilisation.resize(L * O);
   r.robot_utilisation.resize(L * R);
+  if (m.coupling) {
+    r.physics_lost.resize(L);
+    r.physics_contact_overflow.resize(L);
+    r.physics_steps.resize(L);
+  }
 }
 
 // Turns one chunk's sums into the per-lane KPIs of the results contract.
@@ -174,14 +179,38 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
       r.operator_utilisation[l * O + o] = workers > 0 ? c.pool_busy[i * O + o] / (workers * H) : nan;
     }
     for (int64_t k = 0; k < R; ++k) r.robot_utilisation[l * R + k] = c.robot_busy[i * R + k] / H;
+    if (m.coupling) {
+      r.physics_lost[l] = c.phys_lost[i];
+      r.physics_contact_overflow[l] = c.phys_overflow[i];
+      r.physics_steps[l] = c.phys_steps[i];
+    }
   }
+}
+
+// Refuses, before anything runs, trajectories that cannot be recorded.
+void check_record_lanes(const Model& m, const BatchOptions& o) {
+  if (o.record_lanes.empty()) return;
+  if (!m.coupling) throw std::runtime_error("--record-lanes: the scene has no physical conveyor (model: physics) to record");
+  for (size_t i = 0; i < o.record_lanes.size(); ++i) {
+    const int64_t l = o.record_lanes[i];
+    if (l < 0 || l >= m.lanes())
+      throw std::runtime_error("--record-lanes: lane " + std::to_string(l) + " is not in this batch (lanes 0.." +
+                               std::to_string(m.lanes() - 1) + ")");
+    for (size_t j = 0; j < i; ++j)
+      if (o.record_lanes[j] == l) throw std::runtime_error("--record-lanes: lane " + std::to_string(l) + " is listed twice");
+  }
+  const size_t each = physics::trajectory_bytes_bound(m);
+  const double total = static_cast<double>(each) * static_cast<double>(o.record_lanes.size());
+  if (total > static_cast<double>(o.max_trajectory_bytes))
+    throw std::runtime_error("--record-lanes: the trajectories could need " + std::to_string(total / (1 << 20)) +
+                             " MiB (a pose per body slot every physics step up to the end of the horizon), more than " +
+                             std::to_string(o.max_trajectory_bytes >> 20) +
+                             " MiB; record fewer lanes or a shorter --horizon");
 }
 
 }  // namespace
 
 BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend, const BatchOptions& options) {
-  // Never run a physical conveyor as a kinematic one: the flow does not drive physics yet.
-  if (std::string msg = physics::physics_not_simulated_message(scene); !msg.empty()) throw std::runtime_error(msg);
   // The loader has checked every variant (apply_variant reports nothing new here).
   const VariantSet set = expand_variants(scene);
   std::vector<Scene> variants;
@@ -197,6 +226,8 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
   r.backend = backend.name();
   const int64_t L = model.lanes();
   size_results(model, r);
+  if (model.coupling) r.physics_engine = backend.physics_engine();
+  check_record_lanes(model, options);
 
   ChunkOutput out;
   int64_t done = 0;
@@ -226,6 +257,8 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
     done += chunk;
     if (options.progress) options.progress(done, L);
   }
+  const PhysicsEngine engine = backend.physics_engine() == "bullet" ? PhysicsEngine::Bullet : PhysicsEngine::Kernel;
+  for (int64_t lane : options.record_lanes) r.trajectories.push_back(physics::record_trajectory(model, lane, engine));
   r.bottleneck_share = bottleneck_shares(r.bottleneck, model.n_variants, model.replications, model.n_stations());
   return r;
 }

@@ -15,6 +15,12 @@ struct BatchOptions {
   // random streams), so that a batch can be extended by more replications later
   // (append_replications) with the same result as one larger batch.
   int64_t first_replication = 0;
+  // Lanes whose physics trajectories are recorded (scenes with physical conveyors only; each is
+  // run once more on the cpu, with the same result, to record it). Checked before simulating:
+  // a lane out of range, a scene without physical conveyors, or a trajectory that could need
+  // more than max_trajectory_bytes throws std::runtime_error.
+  std::vector<int64_t> record_lanes;
+  size_t max_trajectory_bytes = size_t(4) << 30;
   // Called after each chunk with lanes done so far and the total.
   std::function<void(int64_t done, int64_t total)> progress;
 };

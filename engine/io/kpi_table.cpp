@@ -65,6 +65,11 @@ void check_sizes(const BatchResults& r) {
        static_cast<int64_t>(r.station_oee.size()) != L * S ||
        static_cast<int64_t>(r.bottleneck_share.size()) != r.variants() * S))
     throw std::invalid_argument("print_kpi_table: results' factory KPI sizes do not match their counts");
+  if (r.has_physics() &&
+      (static_cast<int64_t>(r.physics_lost.size()) != L ||
+       static_cast<int64_t>(r.physics_contact_overflow.size()) != L ||
+       static_cast<int64_t>(r.physics_steps.size()) != L))
+    throw std::invalid_argument("print_kpi_table: results' physics sizes do not match their counts");
 }
 
 void print_header(std::ostream& os, const BatchResults& r) {
@@ -229,6 +234,35 @@ void print_baseline_elements(std::ostream& os, const BatchResults& r) {
   }
 }
 
+// Physical conveyors, over every lane (all variants) and the whole run, warm-up included.
+void print_physics(std::ostream& os, const BatchResults& r) {
+  const int64_t L = r.lanes;
+  int64_t lost = 0, lost_lanes = 0, overflow = 0, overflow_lanes = 0;
+  double steps = 0;
+  for (int64_t l = 0; l < L; ++l) {
+    lost += r.physics_lost[l];
+    lost_lanes += r.physics_lost[l] > 0;
+    overflow += r.physics_contact_overflow[l];
+    overflow_lanes += r.physics_contact_overflow[l] > 0;
+    steps += static_cast<double>(r.physics_steps[l]);
+  }
+  const std::string of_lanes = " of " + std::to_string(L) + " lane" + (L == 1 ? "" : "s");
+  os << "\nPhysics (physical conveyors; all lanes, whole run including warm-up):\n";
+  const std::vector<std::pair<std::string, std::string>> lines = {
+      {"engine", r.physics_engine},
+      {"parts lost", std::to_string(lost) + " (in " + std::to_string(lost_lanes) + of_lanes + ")"},
+      {"contact overflow", std::to_string(overflow) + " step" + (overflow == 1 ? "" : "s") + " (in " +
+                               std::to_string(overflow_lanes) + of_lanes + ")"},
+      {"physics steps", (L > 0 ? fixed(steps / static_cast<double>(L), 0) : std::string("n/a")) +
+                            " per lane (mean)"},
+  };
+  for (const auto& [key, value] : lines) os << "  " << key << std::string(18 - key.size(), ' ') << value << '\n';
+  if (overflow_lanes > 0)
+    os << "warning: contact points were dropped in " << overflow_lanes << of_lanes
+       << " (/physics/contact_overflow): the physics of those lanes, and their results, are not "
+          "trustworthy; check the scene (parts piling up), or compare with --physics bullet\n";
+}
+
 }  // namespace
 
 void print_kpi_table(std::ostream& os, const BatchResults& r) {
@@ -237,6 +271,7 @@ void print_kpi_table(std::ostream& os, const BatchResults& r) {
   if (r.variants() == 0) return;
   print_variants(os, r);
   print_baseline_elements(os, r);
+  if (r.has_physics()) print_physics(os, r);
 }
 
 }  // namespace plantwin

@@ -5,6 +5,7 @@
 #include <hdf5.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -221,6 +222,99 @@ void read_factory_kpis(hid_t file, BatchResults& r) {
   r.robot_utilisation = read_numbers<double>(file, "/robots/utilisation", {L, r.robot_names.size()});
 }
 
+// The names of the members of the group at `group_path`, in HDF5's name order.
+std::vector<std::string> member_names(hid_t file, const std::string& group_path) {
+  Hid group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose, "opening " + group_path);
+  H5G_info_t info{};
+  check(H5Gget_info(group, &info), "reading " + group_path);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                              nullptr, 0, H5P_DEFAULT);
+    if (length < 0) fail("reading " + group_path);
+    std::string name(static_cast<size_t>(length) + 1, '\0');
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                           H5P_DEFAULT) < 0)
+      fail("reading " + group_path);
+    name.resize(static_cast<size_t>(length));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// A lane index written as a group member's name ("0", "17"); -1 when `name` is not one.
+int64_t lane_of_name(const std::string& name) {
+  if (name.empty() || name.size() > 18 || name.find_first_not_of("0123456789") != std::string::npos ||
+      (name.size() > 1 && name[0] == '0'))
+    return -1;
+  return std::stoll(name);
+}
+
+// One recorded lane: /physics/trajectory/<lane> [steps, bodies, 7] and
+// /physics/trajectory_time_s/<lane> [steps].
+LaneTrajectory read_trajectory(hid_t file, int64_t lane) {
+  LaneTrajectory t;
+  t.lane = lane;
+  const std::string path = "/physics/trajectory/" + std::to_string(lane);
+  const std::string time_path = "/physics/trajectory_time_s/" + std::to_string(lane);
+  std::vector<hsize_t> dims;
+  {
+    Hid dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "opening " + path);
+    dims = dataset_shape(dataset, path);
+    if (dims.size() != 3 || dims[2] != 7)
+      throw std::runtime_error(path + " has shape " + shape_text(dims) +
+                               ", expected [steps, bodies, 7]");
+    if (H5Aexists(dataset, "lane") > 0 && read_number_attribute<int64_t>(dataset, "lane") != lane)
+      throw std::runtime_error(path + ": attribute lane disagrees with the dataset's name");
+  }
+  t.bodies = static_cast<int64_t>(dims[1]);
+  t.pose = read_numbers<double>(file, path, dims);
+  t.time_s = read_numbers<double>(file, time_path, {dims[0]});
+  return t;
+}
+
+// The physical conveyors' results (docs/results.md, /physics), all required once
+// /physics/lost is there; files without physical conveyors, or from before them, have none.
+void read_physics(hid_t file, BatchResults& r) {
+  const hsize_t L = static_cast<hsize_t>(r.lanes);
+  if (H5Aexists(file, "physics_engine") <= 0)
+    throw std::runtime_error("/physics without the root attribute physics_engine");
+  r.physics_engine = read_string_attribute(file, "physics_engine");
+  r.physics_lost = read_numbers<int64_t>(file, "/physics/lost", {L});
+  r.physics_contact_overflow = read_numbers<int64_t>(file, "/physics/contact_overflow", {L});
+  r.physics_steps = read_numbers<int64_t>(file, "/physics/steps", {L});
+  const std::string group_path = "/physics/trajectory";
+  if (!exists(file, group_path)) return;
+  // The lanes in the order they were asked for (the group attribute `lanes`), else in
+  // increasing lane order.
+  std::vector<int64_t> lanes;
+  for (const std::string& name : member_names(file, group_path)) {
+    const int64_t lane = lane_of_name(name);
+    if (lane < 0 || lane >= r.lanes)
+      throw std::runtime_error(group_path + "/" + name + ": not a lane of this batch");
+    lanes.push_back(lane);
+  }
+  std::sort(lanes.begin(), lanes.end());
+  {
+    Hid group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose, "opening " + group_path);
+    if (H5Aexists(group, "lanes") > 0) {
+      const std::string what = "attribute lanes of " + group_path;
+      Hid attribute(H5Aopen(group, "lanes", H5P_DEFAULT), H5Aclose, "reading " + what);
+      Hid space(H5Aget_space(attribute), H5Sclose, what);
+      const hssize_t count = H5Sget_simple_extent_npoints(space);
+      if (count < 0) fail(what);
+      std::vector<int64_t> ordered(static_cast<size_t>(count));
+      if (count > 0) check(H5Aread(attribute, Types<int64_t>::memory(), ordered.data()), "reading " + what);
+      std::vector<int64_t> sorted = ordered;
+      std::sort(sorted.begin(), sorted.end());
+      if (sorted != lanes)
+        throw std::runtime_error(what + " does not list the lanes the group holds");
+      lanes = ordered;
+    }
+  }
+  for (int64_t lane : lanes) r.trajectories.push_back(read_trajectory(file, lane));
+}
+
 BatchResults read_contents(hid_t file, std::string* plantwin_version) {
   BatchResults r;
   if (plantwin_version) *plantwin_version = read_string_attribute(file, "plantwin_version");
@@ -288,6 +382,7 @@ BatchResults read_contents(hid_t file, std::string* plantwin_version) {
     r.source_lost = read_numbers<int64_t>(file, "/sources/lost", {L, Q});
   }
   if (exists(file, "/parts/name")) read_factory_kpis(file, r);
+  if (exists(file, "/physics/lost")) read_physics(file, r);
   return r;
 }
 

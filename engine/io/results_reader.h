@@ -14,7 +14,11 @@ namespace plantwin {
 // false) when it has not, as files written before they existed.
 // /variants/params/<name> ([V] or [V, 3], attribute `unit`) is read into variant_params, in
 // HDF5's name order (the file does not keep the writer's order); empty when the group is
-// absent. The /summary group is not read (it is recomputed from the lanes when needed).
+// absent. The physics of physical conveyors (root attribute `physics_engine`,
+// /physics/{lost,contact_overflow,steps} and the recorded trajectories, in the order of the
+// attribute `lanes` of /physics/trajectory, else by lane) are read when the file has
+// /physics/lost; otherwise they stay empty (has_physics() false). The /summary group is not
+// read (it is recomputed from the lanes when needed).
 // Throws std::runtime_error("PATH: not a plantwin results file (...)") when the file is
 // missing, not HDF5, or its `format` attribute is not "plantwin-results/1", and
 // std::runtime_error("PATH: corrupt results file (...)") when a required dataset or

@@ -146,6 +146,44 @@ std::string now_utc_iso8601() {
   return text;
 }
 
+// Why the physics of `r` cannot be written: the per-lane counters all [L] (r.has_physics())
+// or all empty together with the engine and the trajectories; each trajectory of a distinct
+// lane of the batch, with [steps] times and [steps][bodies][7] poses.
+std::string physics_inconsistency(const BatchResults& r) {
+  const int64_t L = r.lanes;
+  const bool physics = r.has_physics();
+  struct Column { const char* name; size_t size; };
+  const Column columns[] = {
+      {"physics_lost", r.physics_lost.size()},
+      {"physics_contact_overflow", r.physics_contact_overflow.size()},
+      {"physics_steps", r.physics_steps.size()},
+  };
+  for (const Column& c : columns)
+    if (static_cast<int64_t>(c.size) != (physics ? L : 0))
+      return std::string(c.name) + " has " + std::to_string(c.size) + " values, expected " +
+             std::to_string(physics ? L : 0) + (physics ? "" : " (no physics_lost: no physics)");
+  if (!physics) {
+    if (!r.physics_engine.empty()) return "physics_engine is set but there is no physics_lost";
+    if (!r.trajectories.empty()) return "trajectories without physics_lost";
+    return {};
+  }
+  if (r.physics_engine.empty()) return "physics_engine is empty";
+  for (size_t i = 0; i < r.trajectories.size(); ++i) {
+    const LaneTrajectory& t = r.trajectories[i];
+    const std::string which = "trajectory of lane " + std::to_string(t.lane);
+    if (t.lane < 0 || t.lane >= L)
+      return which + ": not a lane of this batch (0.." + std::to_string(L - 1) + ")";
+    for (size_t j = 0; j < i; ++j)
+      if (r.trajectories[j].lane == t.lane) return which + ": given twice";
+    if (t.bodies < 0) return which + ": bodies is " + std::to_string(t.bodies);
+    const size_t steps = t.time_s.size();
+    if (t.pose.size() != steps * static_cast<size_t>(t.bodies) * 7)
+      return which + ": pose has " + std::to_string(t.pose.size()) + " values, expected steps " +
+             std::to_string(steps) + " x bodies " + std::to_string(t.bodies) + " x 7";
+  }
+  return {};
+}
+
 // Why `r` cannot be written, or empty when its sizes agree with its counts.
 std::string inconsistency(const BatchResults& r) {
   const int64_t V = r.variants(), R = r.replications, L = r.lanes;
@@ -221,7 +259,7 @@ std::string inconsistency(const BatchResults& r) {
     if (r.bottleneck[l] < -1 || r.bottleneck[l] >= S)
       return "bottleneck of lane " + std::to_string(l) + " is " + std::to_string(r.bottleneck[l]) +
              ", not a station index or -1";
-  return {};
+  return physics_inconsistency(r);
 }
 
 void write_summary(hid_t file, const std::string& kpi, const std::vector<double>& per_lane,
@@ -300,6 +338,59 @@ void write_factory_kpis(hid_t file, const BatchResults& r) {
   write_numbers(file, "/robots/utilisation", r.robot_utilisation, {L, R}, "1");
 }
 
+// Physical conveyors (docs/results.md, /physics): per-lane counters over the whole run, and
+// the trajectories `--record-lanes` asked for. /physics/trajectory and
+// /physics/trajectory_time_s are written (empty) when no lane was recorded; the attribute
+// `lanes` of /physics/trajectory keeps the order the lanes were asked in (HDF5 lists a
+// group's members by name).
+void write_physics(hid_t file, const BatchResults& r) {
+  const hsize_t L = static_cast<hsize_t>(r.lanes);
+  write_string_attribute(file, "physics_engine", r.physics_engine);
+  for (const char* group : {"/physics", "/physics/trajectory", "/physics/trajectory_time_s"})
+    make_group(file, group);
+  write_numbers(file, "/physics/lost", r.physics_lost, {L}, "parts");
+  write_numbers(file, "/physics/contact_overflow", r.physics_contact_overflow, {L}, "steps");
+  write_numbers(file, "/physics/steps", r.physics_steps, {L}, "steps");
+
+  std::vector<int64_t> lanes;
+  for (const LaneTrajectory& t : r.trajectories) {
+    lanes.push_back(t.lane);
+    const std::string name = std::to_string(t.lane);
+    const hsize_t steps = t.time_s.size(), bodies = static_cast<hsize_t>(t.bodies);
+    const std::string path = "/physics/trajectory/" + name;
+    {
+      Hid dataset = create_dataset(file, path, Types<double>::file(), {steps, bodies, 7},
+                                   /*shuffle=*/true);
+      if (!t.pose.empty())
+        check(H5Dwrite(dataset, Types<double>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       t.pose.data()),
+              "writing dataset " + path);
+      write_string_attribute(dataset, "columns", "x_m y_m z_m qw qx qy qz");
+      write_number_attribute<int64_t>(dataset, "lane", t.lane);
+    }
+    const std::string time_path = "/physics/trajectory_time_s/" + name;
+    {
+      Hid dataset = create_dataset(file, time_path, Types<double>::file(), {steps},
+                                   /*shuffle=*/true);
+      if (!t.time_s.empty())
+        check(H5Dwrite(dataset, Types<double>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       t.time_s.data()),
+              "writing dataset " + time_path);
+      write_string_attribute(dataset, "unit", "s");
+      write_number_attribute<int64_t>(dataset, "lane", t.lane);
+    }
+  }
+  Hid group(H5Gopen2(file, "/physics/trajectory", H5P_DEFAULT), H5Gclose,
+            "opening group /physics/trajectory");
+  const std::string what = "writing attribute lanes";
+  const hsize_t count = lanes.size();
+  Hid space(H5Screate_simple(1, &count, nullptr), H5Sclose, what);
+  Hid attribute(H5Acreate2(group, "lanes", Types<int64_t>::file(), space, H5P_DEFAULT,
+                           H5P_DEFAULT),
+                H5Aclose, what);
+  if (!lanes.empty()) check(H5Awrite(attribute, Types<int64_t>::memory(), lanes.data()), what);
+}
+
 void write_contents(hid_t file, const BatchResults& r, const std::string& plantwin_version) {
   const hsize_t L = static_cast<hsize_t>(r.lanes);
   const hsize_t S = r.station_names.size(), K = r.state_names.size();
@@ -370,6 +461,7 @@ void write_contents(hid_t file, const BatchResults& r, const std::string& plantw
   write_numbers(file, "/sources/lost", r.source_lost, {L, Q}, "parts");
 
   if (r.has_factory_kpis()) write_factory_kpis(file, r);
+  if (r.has_physics()) write_physics(file, r);
 
   const std::vector<double> produced(r.produced.begin(), r.produced.end());
   write_summary(file, "produced", produced, r, "parts");

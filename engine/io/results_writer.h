@@ -4,7 +4,10 @@
 // r.has_factory_kpis(), the factory KPIs: /parts/*, /kpi/lead_time_{p50,p90,p95,max}_s (with
 // their /summary groups), /stations/{oee,availability,performance,quality,scrapped,reworked,
 // active_fraction,mean_active_period_s,bottleneck,bottleneck_share}, /buffers/max_level,
-// /operators/* and /robots/* (docs/results.md).
+// /operators/* and /robots/* (docs/results.md), and, when r.has_physics(), the root attribute
+// `physics_engine` and /physics/{lost,contact_overflow,steps}, /physics/trajectory/<lane> and
+// /physics/trajectory_time_s/<lane> (one pair per recorded lane; the group attribute `lanes`
+// of /physics/trajectory lists them in r.trajectories' order).
 #pragma once
 #include <string>
 
@@ -25,7 +28,9 @@ inline constexpr const char* kBottleneckMethod =
 // Also throws (before touching the disk) when the vectors' sizes do not match the counts
 // (lanes == variants * replications, [L], [L,S,K], [L,B], [L,Q]; the factory KPIs all
 // with their shapes, or all empty together with part, pool and robot names), or when a
-// bottleneck is neither -1 nor a station index.
+// bottleneck is neither -1 nor a station index, or when the physics counters are not all [L]
+// (or all empty, with no engine and no trajectories), or a trajectory's lane is not a lane of
+// the batch or appears twice, or its pose is not [steps][bodies][7] for its [steps] times.
 // An empty r.created_utc is replaced by the current UTC time.
 // Not thread-safe: the HDF5 library it links is built without thread safety.
 void write_results(const BatchResults& r, const std::string& path,

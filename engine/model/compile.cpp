@@ -5,6 +5,7 @@
 
 #include "engine/model/dist_compile.h"
 #include "engine/model/model.h"
+#include "engine/physics/coupling_build.h"
 
 namespace plantwin {
 
@@ -287,6 +288,7 @@ void compile_structure(const Scene& scene, Model& m) {
       case ElementType::Conveyor:
         m.kind[e] = flow::kConveyor;
         if (el.accumulating) f |= flow::kAccumulating;
+        if (el.physical) f |= flow::kPhysical;
         m.timed.push_back(e);
         break;
       case ElementType::Sink:
@@ -468,6 +470,8 @@ Model compile_model(const std::vector<Scene>& variants, const RunSettings& run, 
     m.pred_begin.push_back(static_cast<int32_t>(m.pred.size()));
   }
   if (m.pred.empty()) m.pred.push_back(0);
+  if (scene.has_physical_conveyor())
+    m.coupling = std::make_shared<const physics::CouplingData>(physics::build_coupling(variants, m));
   return m;
 }
 

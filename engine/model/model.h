@@ -2,12 +2,17 @@
 // the names and indices the host needs to label results. Built once per batch.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/scene/scene.h"
 #include "kernels/flow/flow_model.h"
 #include "kernels/flow/flow_state.h"
+
+namespace plantwin::physics {
+struct CouplingData;  // engine/physics/coupling_build.h
+}
 
 namespace plantwin {
 
@@ -47,6 +52,10 @@ struct Model {
   std::vector<int32_t> pools, robots;               // operators and robot elements, scene order
   std::vector<double> ideal_s;  // [V][E][parts] mean process time of each part type at each station-like
                                 // element (the ideal cycle time of OEE's performance); 0 elsewhere
+
+  // Physical conveyors (model: physics): their worlds and the flow kernel's view of them; null
+  // when the scene has none.
+  std::shared_ptr<const physics::CouplingData> coupling;
 
   int64_t lanes() const { return static_cast<int64_t>(n_variants) * replications; }
   int32_t n_stations() const { return static_cast<int32_t>(stations.size()); }

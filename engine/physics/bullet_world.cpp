@@ -29,34 +29,40 @@ struct BeltSurface {
 };
 
 // Top-face contacts on a belt aim for the belt's tangential velocity: friction direction 1
-// along it with that target relative motion, direction 2 across it with none. Runs on many
-// threads at once (one world per lane): it reads only the belts' immutable BeltSurface.
-bool belt_contact_added(btManifoldPoint& cp, const btCollisionObjectWrapper* w0, int, int,
-                        const btCollisionObjectWrapper* w1, int, int) {
-  // w0 is the manifold's body 0 = the solver's body A, and the friction rows aim for
-  // (v_A - v_B) . dir = m_contactMotion1: the sign depends on which side the belt is.
-  auto belt = static_cast<const BeltSurface*>(w0->getCollisionObject()->getUserPointer());
+// along it with that target relative motion, direction 2 across it with none. o0 is the
+// manifold's body 0. Runs on many threads at once (one world per lane): it reads only the
+// lane's own BeltSurface. Returns whether it aimed the point.
+bool aim_at_belt(btManifoldPoint& cp, const btCollisionObject* o0, const btCollisionObject* o1) {
+  // o0 is the solver's body A, and the friction rows aim for (v_A - v_B) . dir =
+  // m_contactMotion1: the sign depends on which side the belt is.
+  auto belt = static_cast<const BeltSurface*>(o0->getUserPointer());
   btScalar sign = -1;
   if (!belt) {
-    belt = static_cast<const BeltSurface*>(w1->getCollisionObject()->getUserPointer());
+    belt = static_cast<const BeltSurface*>(o1->getUserPointer());
     sign = 1;
   }
   if (!belt) return false;
   // The top face only (as the kernel): a normal within 45 degrees of the belt's up, at a point
   // above its centre. Bullet's normal points towards body A, so test its direction both ways.
+  // (A belt is a top-level object: its wrapper's transform is the object's.)
   const btVector3& n = cp.m_normalWorldOnB;
-  const btCollisionObjectWrapper* bw = sign < 0 ? w0 : w1;
-  btVector3 at = (cp.getPositionWorldOnA() + cp.getPositionWorldOnB()) * btScalar(0.5) - bw->getWorldTransform().getOrigin();
+  const btCollisionObject* bo = sign < 0 ? o0 : o1;
+  btVector3 at = (cp.getPositionWorldOnA() + cp.getPositionWorldOnB()) * btScalar(0.5) - bo->getWorldTransform().getOrigin();
   if (btFabs(n.dot(belt->up)) < btScalar(0.70710678) || at.dot(belt->up) <= 0) return false;
   btVector3 tangential = belt->velocity - n * n.dot(belt->velocity);
   btScalar speed = tangential.length();
-  if (speed < btScalar(1e-7)) return false;
+  if (speed < btScalar(1e-7)) return false;  // a stopped drive: a plain, still surface
   cp.m_lateralFrictionDir1 = tangential / speed;
   cp.m_lateralFrictionDir2 = cp.m_lateralFrictionDir1.cross(n).normalized();
   cp.m_contactMotion1 = sign * speed;
   cp.m_contactMotion2 = 0;
   cp.m_contactPointFlags |= BT_CONTACT_FLAG_LATERAL_FRICTION_INITIALIZED;
   return true;
+}
+
+bool belt_contact_added(btManifoldPoint& cp, const btCollisionObjectWrapper* w0, int, int,
+                        const btCollisionObjectWrapper* w1, int, int) {
+  return aim_at_belt(cp, w0->getCollisionObject(), w1->getCollisionObject());
 }
 
 // WorldDesc's material rules (the kernel's): friction sqrt(mu_a * mu_b), restitution
@@ -83,35 +89,49 @@ void install_callbacks() {
   });
 }
 
+// Indices grouped by a StaticBoxDesc field (stopper or drive); -1 entries belong to none.
+void group_by(std::vector<std::vector<int32_t>>& groups, int32_t k, size_t i) {
+  if (k < 0) return;
+  if (size_t(k) >= groups.size()) groups.resize(size_t(k) + 1);
+  groups[size_t(k)].push_back(int32_t(i));
+}
+
 }  // namespace
 
 // What every lane reads and nobody writes while stepping: the description, the collision
-// shapes (Bullet shapes are only read during collision detection) and the belt surfaces.
+// shapes (Bullet shapes are only read during collision detection) and the belt surfaces as
+// described (each lane copies them: its drives may stop its belts).
 struct BulletBatch::Shared {
   WorldDesc desc;
-  std::vector<std::unique_ptr<btCollisionShape>> body_shapes, static_shapes;
+  std::vector<std::unique_ptr<btCollisionShape>> body_shapes, kind_shapes, static_shapes;
   std::unique_ptr<btStaticPlaneShape> floor_shape;
-  std::vector<btVector3> body_inertia;
+  std::vector<btVector3> body_inertia, kind_inertia;
   std::vector<BeltSurface> belts;                   // [static]; used where surface_velocity != 0
   std::vector<std::vector<int32_t>> stopper_boxes;  // [stopper]: static indices
+  std::vector<std::vector<int32_t>> drive_boxes;    // [drive]: static indices
   std::vector<int32_t> kinematic;                   // static indices
   int iterations = 10;
 
-  explicit Shared(const WorldDesc& d) : desc(d) {
-    for (const BodyDesc& b : desc.bodies) {
-      std::unique_ptr<btConvexInternalShape> shape;
-      if (b.shape == Shape::Cylinder) {
-        shape = std::make_unique<btCylinderShapeZ>(btVector3(btScalar(b.radius), btScalar(b.radius), btScalar(b.half_height)));
-        set_margin(*shape, std::min(b.radius, b.half_height));
-      } else {
-        shape = std::make_unique<btBoxShape>(to_bt(b.half_extents));
-        set_margin(*shape, std::min({b.half_extents[0], b.half_extents[1], b.half_extents[2]}));
-      }
-      btVector3 inertia(0, 0, 0);
-      shape->calculateLocalInertia(btScalar(b.mass), inertia);
-      body_inertia.push_back(inertia);
-      body_shapes.push_back(std::move(shape));
+  // A body's (or a kind's) collision shape and its local inertia.
+  static void add_shape(const BodyDesc& b, std::vector<std::unique_ptr<btCollisionShape>>& shapes,
+                        std::vector<btVector3>& inertias) {
+    std::unique_ptr<btConvexInternalShape> shape;
+    if (b.shape == Shape::Cylinder) {
+      shape = std::make_unique<btCylinderShapeZ>(btVector3(btScalar(b.radius), btScalar(b.radius), btScalar(b.half_height)));
+      set_margin(*shape, std::min(b.radius, b.half_height));
+    } else {
+      shape = std::make_unique<btBoxShape>(to_bt(b.half_extents));
+      set_margin(*shape, std::min({b.half_extents[0], b.half_extents[1], b.half_extents[2]}));
     }
+    btVector3 inertia(0, 0, 0);
+    shape->calculateLocalInertia(btScalar(b.mass), inertia);
+    inertias.push_back(inertia);
+    shapes.push_back(std::move(shape));
+  }
+
+  explicit Shared(const WorldDesc& d) : desc(d) {
+    for (const BodyDesc& b : desc.bodies) add_shape(b, body_shapes, body_inertia);
+    for (const BodyDesc& b : desc.kinds) add_shape(b, kind_shapes, kind_inertia);
     belts.resize(desc.statics.size());
     for (size_t i = 0; i < desc.statics.size(); ++i) {
       const StaticBoxDesc& s = desc.statics[i];
@@ -120,10 +140,8 @@ struct BulletBatch::Shared {
       static_shapes.push_back(std::move(shape));
       belts[i].velocity = to_bt(s.surface_velocity);
       belts[i].up = btMatrix3x3(to_bt(s.orientation)).getColumn(2);
-      if (s.stopper >= 0) {
-        if (size_t(s.stopper) >= stopper_boxes.size()) stopper_boxes.resize(size_t(s.stopper) + 1);
-        stopper_boxes[size_t(s.stopper)].push_back(int32_t(i));
-      }
+      group_by(stopper_boxes, s.stopper, i);
+      group_by(drive_boxes, s.drive, i);
       if (s.kinematic) kinematic.push_back(int32_t(i));
     }
     if (desc.floor) floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), btScalar(0));
@@ -168,7 +186,10 @@ struct BulletBatch::Lane {
   std::vector<std::unique_ptr<btDefaultMotionState>> motion;  // [static]; kinematic boxes only
   std::vector<std::unique_ptr<btRigidBody>> statics, bodies;
   std::unique_ptr<btRigidBody> floor;
-  std::vector<uint8_t> stopper_on, lost_body;
+  // [static]: this lane's belt surfaces, read by the contact callback through the belts' user
+  // pointers (never resized after construction); a stopped drive zeroes its belts' velocity.
+  std::vector<BeltSurface> belts;
+  std::vector<uint8_t> stopper_on, drive_on, lost_body;
   std::vector<uint8_t> active;  // [body]: in the world (neither free nor lost)
   int64_t lost = 0;
   int64_t steps = 0;
@@ -176,7 +197,8 @@ struct BulletBatch::Lane {
   explicit Lane(const Shared& sh)
       : config(pool_sizes(sh.desc.bodies.size())),
         dispatcher(&config),
-        world(&dispatcher, &broadphase, &solver, &config) {
+        world(&dispatcher, &broadphase, &solver, &config),
+        belts(sh.belts) {
     const WorldDesc& d = sh.desc;
     world.setGravity(btVector3(0, 0, btScalar(-d.gravity)));
     btContactSolverInfo& info = world.getSolverInfo();
@@ -209,7 +231,7 @@ struct BulletBatch::Lane {
       }
       if (sh.is_belt(i)) {
         body->setCollisionFlags(body->getCollisionFlags() | btCollisionObject::CF_CUSTOM_MATERIAL_CALLBACK);
-        body->setUserPointer(const_cast<BeltSurface*>(&sh.belts[i]));
+        body->setUserPointer(&belts[i]);
       }
       world.addRigidBody(body.get());
       statics.push_back(std::move(body));
@@ -231,6 +253,7 @@ struct BulletBatch::Lane {
       active.push_back(b.active ? 1 : 0);
     }
     stopper_on.assign(sh.stopper_boxes.size(), 1);
+    drive_on.assign(sh.drive_boxes.size(), 1);
     lost_body.assign(d.bodies.size(), 0);
   }
 
@@ -248,6 +271,38 @@ struct BulletBatch::Lane {
     world.addRigidBody(&b);  // applies the world's gravity
     active[i] = 1;
     lost_body[i] = 0;
+  }
+
+  // Gives free slot i the shape, mass, inertia and materials of kind k (a body out of the
+  // world: no broadphase proxy or contacts hold the old shape; addRigidBody computes the new
+  // bounds). The slot keeps them.
+  void take_kind(const Shared& sh, size_t i, size_t k) {
+    btRigidBody& b = *bodies[i];
+    const BodyDesc& kind = sh.desc.kinds[k];
+    b.setCollisionShape(sh.kind_shapes[k].get());
+    b.setMassProps(btScalar(kind.mass), sh.kind_inertia[k]);
+    b.updateInertiaTensor();
+    b.setFriction(btScalar(kind.friction));
+    b.setRestitution(btScalar(kind.restitution));
+  }
+
+  // Switches drive k: its belts move as described or stand still. Points the narrowphase keeps
+  // from earlier steps (it re-adds a box pair's each step, but only one new point per step for
+  // a cylinder) are aimed anew, as the callback would aim them now.
+  void set_drive(const Shared& sh, size_t k, bool on) {
+    drive_on[k] = on ? 1 : 0;
+    for (int32_t i : sh.drive_boxes[k]) belts[size_t(i)].velocity = on ? sh.belts[size_t(i)].velocity : btVector3(0, 0, 0);
+    for (int m = 0; m < dispatcher.getNumManifolds(); ++m) {
+      btPersistentManifold* pm = dispatcher.getManifoldByIndexInternal(m);
+      const btCollisionObject *o0 = pm->getBody0(), *o1 = pm->getBody1();
+      if (!o0->getUserPointer() && !o1->getUserPointer()) continue;  // no belt
+      for (int c = 0; c < pm->getNumContacts(); ++c) {
+        btManifoldPoint& cp = pm->getContactPoint(c);
+        cp.m_contactPointFlags &= ~BT_CONTACT_FLAG_LATERAL_FRICTION_INITIALIZED;
+        cp.m_contactMotion1 = cp.m_contactMotion2 = 0;
+        aim_at_belt(cp, o0, o1);
+      }
+    }
   }
 
   // Frees an active or lost slot; a lost body has already left the world.
@@ -284,8 +339,8 @@ struct BulletBatch::Lane {
   }
 };
 
-// Threads: each lane's world, bodies, dispatcher and solver are its own, the shapes and belt
-// surfaces are only read, and the callbacks are installed before any step. What Bullet itself
+// Threads: each lane's world, bodies, belt surfaces, dispatcher and solver are its own, the
+// shapes are only read, and the callbacks are installed before any step. What Bullet itself
 // shares across worlds is statistics counters (gNumSplitImpulseRecoveries, ...), whose racy
 // increments never feed back into a simulation.
 BulletBatch::BulletBatch(const WorldDesc& world, int64_t lanes) {
@@ -314,10 +369,14 @@ void BulletBatch::check_body(int64_t b) const {
 void BulletBatch::check_stopper(int32_t k) const {
   if (k < 0 || k >= stoppers()) throw std::out_of_range("bullet batch: no stopper " + std::to_string(k));
 }
+void BulletBatch::check_drive(int32_t k) const {
+  if (k < 0 || k >= drives()) throw std::out_of_range("bullet batch: no drive " + std::to_string(k));
+}
 
 int64_t BulletBatch::lanes() const { return int64_t(lanes_.size()); }
 int64_t BulletBatch::bodies() const { return int64_t(shared_->desc.bodies.size()); }
 int32_t BulletBatch::stoppers() const { return int32_t(shared_->stopper_boxes.size()); }
+int32_t BulletBatch::drives() const { return int32_t(shared_->drive_boxes.size()); }
 int64_t BulletBatch::steps_done() const { return steps_; }
 double BulletBatch::time() const { return double(steps_) * shared_->desc.dt; }
 
@@ -330,6 +389,13 @@ void BulletBatch::step(int64_t n) {
     for (int64_t s = 0; s < n; ++s) lanes_[size_t(l)]->step(*shared_);
   steps_ += n;
 }
+
+void BulletBatch::step_lane(int64_t l, int64_t n) {
+  Lane& L = lane(l);
+  for (int64_t s = 0; s < n; ++s) L.step(*shared_);
+}
+
+int64_t BulletBatch::lane_steps(int64_t l) const { return lane(l).steps; }
 
 Pose BulletBatch::pose(int64_t l, int64_t body) const {
   check_body(body);
@@ -359,8 +425,10 @@ bool BulletBatch::active(int64_t l, int64_t body) const {
   return lane(l).active[size_t(body)] != 0;
 }
 
-void BulletBatch::spawn(int64_t l, int64_t body, const Pose& pose) {
+void BulletBatch::spawn(int64_t l, int64_t body, const Pose& pose, int32_t kind) {
   check_body(body);
+  if (kind < -1 || kind >= int32_t(shared_->kind_shapes.size()))
+    throw std::out_of_range("bullet batch: no body kind " + std::to_string(kind));
   Lane& L = lane(l);
   const std::string at = "bullet batch: lane " + std::to_string(l) + " body " + std::to_string(body);
   if (L.active[size_t(body)]) throw std::logic_error(at + " is active: despawn it before spawning");
@@ -369,6 +437,7 @@ void BulletBatch::spawn(int64_t l, int64_t body, const Pose& pose) {
   bool finite = std::isfinite(pose.p[0]) && std::isfinite(pose.p[1]) && std::isfinite(pose.p[2]);
   if (!finite || !std::isfinite(n) || !(n > 0.5 && n < 2.0))  // check_world's test of a quaternion
     throw std::invalid_argument(at + ": spawn pose must be finite, q a unit quaternion");
+  if (kind >= 0) L.take_kind(*shared_, size_t(body), size_t(kind));
   L.spawn(size_t(body), pose);
 }
 
@@ -397,6 +466,16 @@ void BulletBatch::set_stopper(int64_t l, int32_t k, bool up) {
 bool BulletBatch::stopper(int64_t l, int32_t k) const {
   check_stopper(k);
   return lane(l).stopper_on[size_t(k)] != 0;
+}
+
+void BulletBatch::set_drive(int64_t l, int32_t k, bool on) {
+  check_drive(k);
+  lane(l).set_drive(*shared_, size_t(k), on);
+}
+
+bool BulletBatch::drive(int64_t l, int32_t k) const {
+  check_drive(k);
+  return lane(l).drive_on[size_t(k)] != 0;
 }
 
 RunResult run_physics_bullet(const WorldDesc& world, const RunOptions& options) {

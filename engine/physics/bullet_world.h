@@ -14,6 +14,10 @@
 //   the callback, with a target motion). Contacts on a belt's sides are plain friction.
 // - Stoppers: raised in every lane at the start; a lowered stopper stays in the world but
 //   gets no contact response.
+// - Drives: each lane has its own copy of the belt surfaces; switching a drive off zeroes its
+//   belts' velocity in that lane (a still surface: plain friction) and on restores it. The
+//   callback runs only for contact points the narrowphase adds or replaces, so set_drive also
+//   re-aims the lane's existing contact points on those belts (a cylinder's points persist).
 // - Kinematic boxes: moved each step to center + kinematic_velocity * clamp(t - start, 0,
 //   end - start); Bullet derives the contact velocity from the move.
 // - Solver: one Bullet step of exactly dt per step (stepSimulation(dt, 0): no accumulator, so
@@ -26,11 +30,14 @@
 // - Dormant and despawned bodies are out of their lane's world; spawn adds the body back
 //   (after the lane's other objects: the solver's order then differs from a fresh world's,
 //   deterministically).
+// - Kinds: one collision shape and local inertia per WorldDesc::kinds entry (the body shapes'
+//   margin rule), shared by the lanes; spawn with a kind gives the body, while it is out of
+//   the world, that shape, mass, inertia and materials, and the slot keeps them.
 // - Bullet has no contact capacity, so contact_overflow is always 0.
 // - Bullet computes in single precision (Debian's build); poses are converted to double.
 //
 // The lanes' worlds share only immutable collision shapes, so results do not depend on the
-// thread count. The callbacks are process-wide Bullet globals: this backend installs them
+// thread count, nor on whether lanes are stepped together (step) or one by one (step_lane). The callbacks are process-wide Bullet globals: this backend installs them
 // once and assumes no other code in the process replaces them.
 #pragma once
 #include <cstdint>
@@ -51,8 +58,9 @@ namespace plantwin::physics {
 RunResult run_physics_bullet(const WorldDesc& world, const RunOptions& options);
 
 // The same worlds stepped call by call, with PhysicsBatch's interface: for tests and the flow
-// coupling. Body and stopper indices follow WorldDesc (bodies[i]; StaticBoxDesc::stopper = k).
-// Lane, body and stopper indices out of range throw std::out_of_range.
+// coupling. Body, stopper, drive and kind indices follow WorldDesc (bodies[i];
+// StaticBoxDesc::stopper = k, StaticBoxDesc::drive = k; kinds[k]). Lane, body, stopper, drive
+// and kind indices out of range throw std::out_of_range.
 class BulletBatch {
  public:
   // `lanes` (>= 1) identical worlds at time 0, stoppers raised; throws std::invalid_argument
@@ -65,11 +73,17 @@ class BulletBatch {
   int64_t lanes() const;
   int64_t bodies() const;
   int32_t stoppers() const;  // 1 + the highest StaticBoxDesc::stopper index
-  int64_t steps_done() const;
-  double time() const;       // steps_done() * dt
+  int64_t steps_done() const;  // calls of step() so far, in steps (step_lane not counted)
+  double time() const;         // steps_done() * dt
 
-  // Advances every lane by n steps (OpenMP over lanes).
+  // Advances every lane by n steps (OpenMP over lanes), each on its own clock (lane_steps).
   void step(int64_t n = 1);
+  // Advances only `lane` by n steps. Calls for different lanes may run at the same time on
+  // different threads (each lane is its own Bullet world); not concurrently with step() or
+  // with any other call for the same lane.
+  void step_lane(int64_t lane, int64_t n = 1);
+  // Steps lane `lane` has taken, by step() and step_lane(); its time is lane_steps * dt.
+  int64_t lane_steps(int64_t lane) const;
 
   // A lost body keeps the pose and velocity it was lost with.
   Pose pose(int64_t lane, int64_t body) const;
@@ -80,12 +94,17 @@ class BulletBatch {
   // Raises (true) or lowers stopper k in one lane; takes effect at the next step.
   void set_stopper(int64_t lane, int32_t k, bool up);
   bool stopper(int64_t lane, int32_t k) const;
+  // Switches belt drive k of one lane on or off; all start on; takes effect at the next step.
+  int32_t drives() const;      // 1 + the highest StaticBoxDesc::drive index
+  void set_drive(int64_t lane, int32_t k, bool on);
+  bool drive(int64_t lane, int32_t k) const;
 
   // Body slots, as PhysicsBatch's (see there): active, lost or free. A free slot's body is out
   // of its lane's world; spawn puts it in at `pose`, at rest (velocities and forces cleared),
-  // despawn takes it out. Same exceptions as PhysicsBatch.
+  // despawn takes it out. With kind >= 0 the slot takes (and keeps) the shape, mass and
+  // materials of WorldDesc::kinds[kind]. Same exceptions as PhysicsBatch.
   bool active(int64_t lane, int64_t body) const;
-  void spawn(int64_t lane, int64_t body, const Pose& pose);
+  void spawn(int64_t lane, int64_t body, const Pose& pose, int32_t kind = -1);
   void despawn(int64_t lane, int64_t body);
 
  private:
@@ -96,6 +115,7 @@ class BulletBatch {
   Lane& lane(int64_t l);
   void check_body(int64_t b) const;
   void check_stopper(int32_t k) const;
+  void check_drive(int32_t k) const;
 
   std::unique_ptr<Shared> shared_;  // declared first: the lanes use its shapes
   std::vector<std::unique_ptr<Lane>> lanes_;

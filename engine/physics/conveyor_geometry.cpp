@@ -128,9 +128,21 @@ ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double 
     const LegFrame& f = frames[k];
     const bool first = k == 0, last = k + 1 == legs;
     // Belt: the downstream end runs on past the corner (horizontal distances / horiz[k] along the leg).
-    const double s0 = first ? -g.tail : 0.0;
-    const double s1 = last ? len[k] + end_run
-                           : len[k] + kSeamOverlap + (width / 2) * std::tan(std::fabs(turn[k + 1]) / 2) / horiz[k];
+    // At a valley (the belt turns upward here) the segment also runs back under the one before:
+    // otherwise a part's front edge meets the segment's upstream end face, a wall, not its top.
+    // At a horizontal corner the downstream segment owns the corner square (it runs back over
+    // it and the upstream one stops where the square begins): a part that enters the square is
+    // carried round. Not at a crest, where running back would raise a step above the upstream
+    // surface: there the upstream segment runs on over the square.
+    auto crest = [&](size_t j) { return frames[j].along[2] < frames[j - 1].along[2] - 1e-9; };  // at point j
+    auto corner = [&](size_t j) { return (width / 2) * std::tan(std::fabs(turn[j]) / 2); };     // horizontal
+    const bool valley = !first && frames[k].along[2] > frames[k - 1].along[2] + 1e-9;
+    const double s0 = first ? -g.tail
+                      : crest(k) ? 0.0
+                                 : -std::max(valley ? kValleyRun : 0.0, corner(k) / horiz[k]);
+    const double s1 = last             ? len[k] + end_run
+                      : crest(k + 1)   ? len[k] + kSeamOverlap + corner(k + 1) / horiz[k]
+                                       : len[k] + kSeamOverlap - corner(k + 1) / horiz[k];
     StaticBoxDesc belt = leg_box(f, path[k], s0, s1, 0, width / 2, -kBeltThickness, 0);
     belt.friction = friction;
     belt.surface_velocity = scale(f.along, speed);
@@ -208,14 +220,6 @@ Lost lost_state(const ConveyorGeometry& g, const Vec3d& centre, double seconds_o
   if (centre[2] < lost_below_z(g)) return Lost::Fell;
   if (seconds_on_belt > lost_after_s(g) && !crossed_end(g, centre)) return Lost::TooSlow;
   return Lost::No;
-}
-
-std::string physics_not_simulated_message(const Scene& scene) {
-  for (const Element& e : scene.elements)
-    if (e.type == ElementType::Conveyor && e.physical)
-      return "physics conveyors are validated but not simulated yet by this version of plantwin (conveyor '" +
-             e.name + "'); use model: kinematic";
-  return "";
 }
 
 }  // namespace plantwin::physics

@@ -25,6 +25,7 @@ constexpr double kGuideHeight = 0.1;        // side guides and stopper, above th
 constexpr double kGuideThickness = 0.02;    // side guides, across the belt
 constexpr double kStopperThickness = 0.02;  // the stopper, along the belt
 constexpr double kSeamOverlap = 0.01;       // each segment runs on this far past its leg's end
+constexpr double kValleyRun = 0.1;          // ... and this far back under the one before at a valley
 constexpr double kEndMargin = 0.01;         // a part held by the stopper has its centre this far past the end
 constexpr double kGuideFriction = 0.1;      // side guides and stopper: low-friction rails
 constexpr double kLostDrop = 1.0;           // lost: centre more than this below the lowest path point
@@ -62,11 +63,17 @@ LegFrame leg_frame(const std::vector<Vec3d>& path, size_t k);
 // guides `width` apart, for the part types in `riding` (each with a size). Promises:
 // - belts[k]: a box kBeltThickness thick whose top face contains leg k, centred on it across
 //   the belt (half width = width / 2), surface_velocity = speed * along_k, friction = friction.
-//   Along the leg it covers [-tail, L_k] on the first leg and [0, L_k] on the others, plus at
-//   the downstream end kSeamOverlap, plus (width / 2) * tan(|turn| / 2) at a horizontal corner
-//   (so the outside of the corner is covered); the last leg runs on to the stopper's far face.
-//   A segment is never extended upstream (except the first leg's tail), so at a convex kink
-//   (an incline's crest) the seam a part meets is the end of the upstream segment: at worst a
+//   Along the leg it covers [-tail, L_k] on the first leg and [0, L_k] on the others, plus
+//   kSeamOverlap at the downstream end; the last leg runs on to the stopper's far face. At a
+//   point where the path turns horizontally by `turn`, c = (width / 2) * tan(|turn| / 2) (the
+//   corner square's half size): the downstream segment runs back c (over the corner square)
+//   and the upstream one stops c short of the point (+ kSeamOverlap), so a part entering the
+//   square is carried round by the new leg's belt -- except at a crest (the next leg falls
+//   more steeply), where the upstream segment runs on c + kSeamOverlap instead and the
+//   downstream one does not run back. At a valley (the next leg rises more steeply: the foot
+//   of an incline) the downstream segment runs back at least kValleyRun, below the upstream
+//   surface, so that a part arriving meets its top face and not its upstream end face (a
+//   wall). So at a crest the seam a part meets is the end of the upstream segment: at worst a
 //   ramp of kSeamOverlap * tan(slope) it rides over, never a step it runs into.
 // - tail = the largest half-length along the belt of the riding parts (a part spawns with its
 //   centre on the path start, so its rear half needs belt), plus kEndMargin.
@@ -116,9 +123,5 @@ enum class Lost { No, Fell, TooSlow };
 double lost_below_z(const ConveyorGeometry& g);  // the height under which it has fallen off
 double lost_after_s(const ConveyorGeometry& g);  // the time on the belt after which it is late
 Lost lost_state(const ConveyorGeometry& g, const Vec3d& centre, double seconds_on_belt);
-
-// While the flow coupling does not exist: "" when `scene` has no physical conveyor, else the
-// message that `plantwin run` (and every batch) stops with, naming the first such conveyor.
-std::string physics_not_simulated_message(const Scene& scene);
 
 }  // namespace plantwin::physics

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/physics/kernel_world.h"
 #include "kernels/physics/physics_step.h"
 
 namespace plantwin::physics {
@@ -23,9 +24,6 @@ using phys::Mat3;
 using phys::Quat;
 using phys::Vec3;
 
-Vec3 to_vec(const Vec3d& v) { return Vec3{v[0], v[1], v[2]}; }
-Quat to_quat(const Quatd& q) { return phys::qnormalize(Quat{q[0], q[1], q[2], q[3]}); }
-
 bool finite3(const Vec3d& v) { return std::isfinite(v[0]) && std::isfinite(v[1]) && std::isfinite(v[2]); }
 bool positive3(const Vec3d& v) { return v[0] > 0 && v[1] > 0 && v[2] > 0; }
 bool unit_like(const Quatd& q) {
@@ -34,97 +32,6 @@ bool unit_like(const Quatd& q) {
 }
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("physics world: " + what); }
-
-int32_t stopper_count(const WorldDesc& w) {
-  int32_t k = 0;
-  for (const auto& s : w.statics) k = std::max(k, s.stopper + 1);
-  return k;
-}
-
-phys::PhysicsParams make_params(const WorldDesc& w) {
-  phys::PhysicsParams p;
-  p.dt = w.dt;
-  p.substeps = w.substeps;
-  p.gravity = w.gravity;
-  p.floor = w.floor ? 1 : 0;
-  p.floor_friction = w.floor_friction;
-  p.lost_below_z = w.lost_below_z;
-  p.bodies = static_cast<int32_t>(w.bodies.size());
-  p.statics = static_cast<int32_t>(w.statics.size());
-  p.stoppers = stopper_count(w);
-  p.capacity = w.contact_capacity > 0 ? w.contact_capacity : 16 * p.bodies;
-  return p;
-}
-
-std::vector<phys::StaticBox> make_statics(const WorldDesc& w) {
-  std::vector<phys::StaticBox> out;
-  for (const auto& d : w.statics) {
-    phys::StaticBox s{};
-    s.center = to_vec(d.center);
-    s.q = to_quat(d.orientation);
-    s.R = phys::rotation(s.q);
-    s.half = to_vec(d.half_extents);
-    s.extent = phys::hull_extent(s.R, s.half);
-    s.friction = d.friction;
-    s.restitution = d.restitution;
-    s.surface_velocity = to_vec(d.surface_velocity);
-    s.stopper = d.stopper;
-    s.kinematic = d.kinematic ? 1 : 0;
-    s.kin_velocity = to_vec(d.kinematic_velocity);
-    s.kin_start = d.kinematic_start;
-    s.kin_end = d.kinematic_end;
-    out.push_back(s);
-  }
-  return out;
-}
-
-phys::PhysDims dims_of(const phys::PhysicsParams& p) {
-  phys::PhysDims d;
-  d.B = p.bodies;
-  d.C = p.capacity;
-  d.K = p.stoppers;
-  return d;
-}
-
-// Writes the world's starting state into lane l of a bound state (stride L).
-void init_lane(const WorldDesc& w, const phys::LaneView& L) {
-  const phys::PhysicsState& s = L.s;
-  for (size_t i = 0; i < w.bodies.size(); ++i) {
-    const BodyDesc& b = w.bodies[i];
-    const int64_t k = static_cast<int64_t>(i);
-    L.set3(s.pos, k, to_vec(b.position));
-    L.setq(k, to_quat(b.orientation));
-    L.set3(s.vel, k, to_vec(b.velocity));
-    L.set3(s.angvel, k, to_vec(b.angular_velocity));
-    const double m = b.mass;
-    s.inv_mass[L.at(k)] = 1.0 / m;
-    Vec3 inertia, half;
-    if (b.shape == Shape::Box) {
-      const double x = b.half_extents[0], y = b.half_extents[1], z = b.half_extents[2];
-      inertia = Vec3{m * (y * y + z * z) / 3, m * (x * x + z * z) / 3, m * (x * x + y * y) / 3};
-      half = Vec3{x, y, z};
-      s.shape[L.at(k)] = phys::kShapeBox;
-    } else {  // the true cylinder's inertia; the collision shape is its 16-gon prism
-      const double r = b.radius, hh = b.half_height;
-      const double side = m * (3 * r * r + 4 * hh * hh) / 12;
-      inertia = Vec3{side, side, m * r * r / 2};
-      half = Vec3{r, r, hh};
-      s.shape[L.at(k)] = phys::kShapePrism;
-    }
-    L.set3(s.inv_inertia, k, Vec3{1 / inertia.x, 1 / inertia.y, 1 / inertia.z});
-    L.set3(s.half, k, half);
-    s.friction[L.at(k)] = b.friction;
-    s.restitution[L.at(k)] = b.restitution;
-    s.active[L.at(k)] = b.active ? 1 : 0;
-    s.lost[L.at(k)] = 0;
-    s.order[L.at(k)] = static_cast<int32_t>(k);
-  }
-  for (int32_t k = 0; k < stopper_count(w); ++k) s.stopper_up[L.at(k)] = 1;
-  s.ct_count[L.l] = 0;
-  s.pv_count[L.l] = 0;
-  s.lost_count[L.l] = 0;
-  s.overflow_count[L.l] = 0;
-}
 
 Pose read_pose(const phys::LaneView& L, int64_t b) {
   Vec3 p = L.get3(L.s.pos, b);
@@ -205,15 +112,19 @@ void check_world(const WorldDesc& w) {
   if (w.contact_capacity < 0) bad("contact_capacity must be >= 0");
   if (!std::isfinite(w.lost_below_z)) bad("lost_below_z must be finite");
   if (w.bodies.size() > (1u << 20)) bad("too many bodies");
-  for (size_t i = 0; i < w.bodies.size(); ++i) {
-    const BodyDesc& b = w.bodies[i];
-    std::string at = "body " + std::to_string(i) + ": ";
+  // What a body is made of (bodies and kinds alike).
+  auto check_material = [](const BodyDesc& b, const std::string& at) {
     if (!(b.mass > 0) || !std::isfinite(b.mass)) bad(at + "mass must be > 0");
     if (b.shape == Shape::Box && !positive3(b.half_extents)) bad(at + "half extents must be > 0");
     if (b.shape == Shape::Cylinder && !(b.radius > 0 && b.half_height > 0)) bad(at + "radius and half height must be > 0");
+    if (!(b.friction >= 0) || !(b.restitution >= 0 && b.restitution <= 1)) bad(at + "friction >= 0, restitution in [0, 1]");
+  };
+  for (size_t i = 0; i < w.bodies.size(); ++i) {
+    const BodyDesc& b = w.bodies[i];
+    std::string at = "body " + std::to_string(i) + ": ";
+    check_material(b, at);
     if (!finite3(b.position) || !finite3(b.velocity) || !finite3(b.angular_velocity)) bad(at + "state must be finite");
     if (!unit_like(b.orientation)) bad(at + "orientation must be a unit quaternion");
-    if (!(b.friction >= 0) || !(b.restitution >= 0 && b.restitution <= 1)) bad(at + "friction >= 0, restitution in [0, 1]");
   }
   for (size_t i = 0; i < w.statics.size(); ++i) {
     const StaticBoxDesc& s = w.statics[i];
@@ -223,17 +134,21 @@ void check_world(const WorldDesc& w) {
     if (!unit_like(s.orientation)) bad(at + "orientation must be a unit quaternion");
     if (!(s.friction >= 0) || !(s.restitution >= 0 && s.restitution <= 1)) bad(at + "friction >= 0, restitution in [0, 1]");
     if (s.stopper < -1) bad(at + "stopper must be -1 or an index >= 0");
+    if (s.drive < -1) bad(at + "drive must be -1 or an index >= 0");
   }
+  for (size_t i = 0; i < w.kinds.size(); ++i) check_material(w.kinds[i], "body kind " + std::to_string(i) + ": ");
 }
 
 struct PhysicsBatch::Impl {
   WorldDesc world;
   int64_t lanes = 0;
   std::vector<phys::StaticBox> statics;
+  std::vector<phys::BodyKind> kinds;
   phys::PhysicsModel model;
   phys::PhysicsStateLayout layout;  // one lane's block
   Blob blob;
-  int64_t steps = 0;
+  int64_t steps = 0;                // by step()
+  std::vector<int64_t> lane_steps;  // [lane]: by step() and step_lane()
 
   phys::LaneView lane(int64_t l) const {
     if (l < 0 || l >= lanes) throw std::out_of_range("physics batch: lane " + std::to_string(l) + " out of range");
@@ -242,6 +157,23 @@ struct PhysicsBatch::Impl {
     L.L = 1;
     L.l = 0;
     return L;
+  }
+  // The lane kernel for n steps; each lane starts it at its own step count (kinematic boxes
+  // move on the lane's clock).
+  phys::PhysicsLaneKernel kernel(int64_t n) const {
+    phys::PhysicsLaneKernel k;
+    k.model = model;
+    k.layout = layout;
+    k.base = blob.get();
+    k.block_bytes = static_cast<int64_t>(layout.bytes);
+    k.steps = n;
+    return k;
+  }
+  void step_lane(const phys::PhysicsLaneKernel& k, int64_t l) {
+    phys::PhysicsLaneKernel own = k;
+    own.step0 = lane_steps[static_cast<size_t>(l)];
+    own(l);
+    lane_steps[static_cast<size_t>(l)] += k.steps;
   }
   void check_body(int64_t b) const {
     if (b < 0 || b >= model.p.bodies) throw std::out_of_range("physics batch: body " + std::to_string(b) + " out of range");
@@ -255,10 +187,12 @@ PhysicsBatch::PhysicsBatch(const WorldDesc& world, int64_t lanes) : impl_(std::m
   m.world = world;
   m.lanes = lanes;
   m.statics = make_statics(world);
+  for (const BodyDesc& b : world.kinds) m.kinds.push_back(body_kind(b));
   m.model.p = make_params(world);
   m.model.statics = m.statics.data();
   m.layout.build(1, dims_of(m.model.p));
   m.blob = alloc_blob(m.layout.bytes * static_cast<size_t>(lanes));
+  m.lane_steps.assign(static_cast<size_t>(lanes), 0);
   for (int64_t l = 0; l < lanes; ++l) init_lane(world, m.lane(l));
 }
 
@@ -273,22 +207,26 @@ double PhysicsBatch::time() const { return static_cast<double>(impl_->steps) * i
 void PhysicsBatch::step(int64_t n) {
   if (n <= 0) return;
   Impl& m = *impl_;
-  phys::PhysicsLaneKernel k;
-  k.model = m.model;
-  k.layout = m.layout;
-  k.base = m.blob.get();
-  k.block_bytes = static_cast<int64_t>(m.layout.bytes);
-  k.step0 = m.steps;
-  k.steps = n;
+  const phys::PhysicsLaneKernel k = m.kernel(n);
   // A parallel region per call costs more than a few lanes' step, and far more when the
   // machine is busy (idle OpenMP threads spin); a lane's result is the same either way.
   if (m.lanes < 2 * omp_get_max_threads()) {
-    for (int64_t l = 0; l < m.lanes; ++l) k(l);
+    for (int64_t l = 0; l < m.lanes; ++l) m.step_lane(k, l);
   } else {
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
-                     thrust::counting_iterator<int64_t>(m.lanes), k);
+                     thrust::counting_iterator<int64_t>(m.lanes), [&](int64_t l) { m.step_lane(k, l); });
   }
   m.steps += n;
+}
+
+void PhysicsBatch::step_lane(int64_t lane, int64_t n) {
+  impl_->lane(lane);  // range check
+  if (n > 0) impl_->step_lane(impl_->kernel(n), lane);
+}
+
+int64_t PhysicsBatch::lane_steps(int64_t lane) const {
+  impl_->lane(lane);
+  return impl_->lane_steps[static_cast<size_t>(lane)];
 }
 
 Pose PhysicsBatch::pose(int64_t lane, int64_t body) const {
@@ -330,14 +268,17 @@ bool PhysicsBatch::active(int64_t lane, int64_t body) const {
   return L.s.active[L.at(body)] != 0;
 }
 
-void PhysicsBatch::spawn(int64_t lane, int64_t body, const Pose& pose) {
+void PhysicsBatch::spawn(int64_t lane, int64_t body, const Pose& pose, int32_t kind) {
   impl_->check_body(body);
+  if (kind < -1 || kind >= static_cast<int32_t>(impl_->kinds.size()))
+    throw std::out_of_range("physics batch: no body kind " + std::to_string(kind));
   phys::LaneView L = impl_->lane(lane);
   const std::string at = "physics batch: lane " + std::to_string(lane) + " body " + std::to_string(body);
   if (L.s.active[L.at(body)]) throw std::logic_error(at + " is active: despawn it before spawning");
   if (L.s.lost[L.at(body)]) throw std::logic_error(at + " is lost: despawn it to free the slot");
   if (!finite3(pose.p) || !unit_like(pose.q)) throw std::invalid_argument(at + ": spawn pose must be finite, q a unit quaternion");
-  phys::spawn_body(L, static_cast<int32_t>(body), to_vec(pose.p), to_quat(pose.q));
+  if (kind < 0) phys::spawn_body(L, static_cast<int32_t>(body), to_vec(pose.p), to_quat(pose.q));
+  else phys::spawn_body_as(L, static_cast<int32_t>(body), impl_->kinds[static_cast<size_t>(kind)], to_vec(pose.p), to_quat(pose.q));
 }
 
 void PhysicsBatch::despawn(int64_t lane, int64_t body) {
@@ -354,6 +295,20 @@ void PhysicsBatch::set_stopper(int64_t lane, int32_t k, bool up) {
   phys::LaneView L = impl_->lane(lane);
   L.s.stopper_up[L.at(k)] = up ? 1 : 0;
 }
+
+void PhysicsBatch::set_drive(int64_t lane, int32_t k, bool on) {
+  if (k < 0 || k >= impl_->model.p.drives) throw std::out_of_range("physics batch: no drive " + std::to_string(k));
+  phys::LaneView L = impl_->lane(lane);
+  L.s.drive_on[L.at(k)] = on ? 1 : 0;
+}
+
+bool PhysicsBatch::drive(int64_t lane, int32_t k) const {
+  if (k < 0 || k >= impl_->model.p.drives) throw std::out_of_range("physics batch: no drive " + std::to_string(k));
+  phys::LaneView L = impl_->lane(lane);
+  return L.s.drive_on[L.at(k)] != 0;
+}
+
+int32_t PhysicsBatch::drives() const { return impl_->model.p.drives; }
 
 bool PhysicsBatch::stopper(int64_t lane, int32_t k) const {
   if (k < 0 || k >= impl_->model.p.stoppers) throw std::out_of_range("physics batch: no stopper " + std::to_string(k));

@@ -47,11 +47,18 @@ class PhysicsBatch {
   int64_t lanes() const;
   int64_t bodies() const;
   int32_t stoppers() const;      // 1 + the highest StaticBoxDesc::stopper index
-  int64_t steps_done() const;
+  int64_t steps_done() const;    // calls of step() so far, in steps (step_lane not counted)
   double time() const;           // steps_done() * dt
 
-  // Advances every lane by n steps (one kernel launch over the lanes).
+  // Advances every lane by n steps (one kernel launch over the lanes), each from its own
+  // lane_steps (they differ once step_lane has been used).
   void step(int64_t n = 1);
+  // Advances only `lane` by n steps. Calls for different lanes may run at the same time on
+  // different threads (each touches only its lane's state and step count); not concurrently
+  // with step() or with any other call for the same lane.
+  void step_lane(int64_t lane, int64_t n = 1);
+  // Steps lane `lane` has taken, by step() and step_lane(); its time is lane_steps * dt.
+  int64_t lane_steps(int64_t lane) const;
 
   Pose pose(int64_t lane, int64_t body) const;
   BodyVelocity velocity(int64_t lane, int64_t body) const;
@@ -63,6 +70,11 @@ class PhysicsBatch {
   // Raises (true) or lowers stopper k in one lane; all stoppers start raised.
   void set_stopper(int64_t lane, int32_t k, bool up);
   bool stopper(int64_t lane, int32_t k) const;
+  // Switches belt drive k of one lane on or off (StaticBoxDesc::drive); all start on. A belt
+  // whose drive is off stands still: its parts keep only the friction of a still surface.
+  int32_t drives() const;        // 1 + the highest StaticBoxDesc::drive index
+  void set_drive(int64_t lane, int32_t k, bool on);
+  bool drive(int64_t lane, int32_t k) const;
 
   // Body slots, per lane (BulletBatch keeps the same contract). A slot is active (simulated),
   // lost (fell below lost_below_z: no longer simulated) or free (dormant: BodyDesc::active
@@ -70,11 +82,12 @@ class PhysicsBatch {
   // velocity are meaningless.
   bool active(int64_t lane, int64_t body) const;
   // Puts a part into free slot `body` of `lane` at `pose`, at rest, with the slot's shape,
-  // mass and materials; it is simulated from the next step on, with no memory of the slot's
+  // mass and materials -- or, when kind >= 0, with those of WorldDesc::kinds[kind], which the
+  // slot keeps from then on; it is simulated from the next step on, with no memory of the slot's
   // earlier occupant. Throws std::logic_error when the slot is active or lost (despawn
-  // first), std::out_of_range for a bad lane or body, std::invalid_argument for a pose that
+  // first), std::out_of_range for a bad lane, body or kind, std::invalid_argument for a pose that
   // is not finite or whose quaternion is not (about) unit.
-  void spawn(int64_t lane, int64_t body, const Pose& pose);
+  void spawn(int64_t lane, int64_t body, const Pose& pose, int32_t kind = -1);
   // Frees an active or lost slot: the part leaves the world now. Freeing a lost slot clears
   // its lost mark; lost_count keeps counting it. Throws std::logic_error when the slot is
   // already free, std::out_of_range for a bad lane or body.

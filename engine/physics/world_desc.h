@@ -48,6 +48,9 @@ struct StaticBoxDesc {
   // -1: always present. Else a stopper: present in a lane only while that lane's stopper flag
   // with this index is set (the flow side raises and lowers it).
   int32_t stopper = -1;
+  // Belts: -1 always moving. Else the surface moves only while that lane's drive flag with
+  // this index is set (set_drive; all start set): a non-accumulating conveyor stops its belt.
+  int32_t drive = -1;
   // Kinematic bodies (pushers, grippers): when `kinematic`, the box moves from center with
   // velocity `kinematic_velocity` for t in [kinematic_start, kinematic_end) and then stays.
   bool kinematic = false;
@@ -63,6 +66,9 @@ struct WorldDesc {
   double floor_friction = 0.5;
   std::vector<StaticBoxDesc> statics;
   std::vector<BodyDesc> bodies;     // the same bodies start in every lane
+  // Body kinds a spawn may turn a slot into (spawn(..., kind)): shape, size, mass and
+  // materials are taken from kinds[kind]; its pose, velocities and `active` are ignored.
+  std::vector<BodyDesc> kinds;
   int32_t contact_capacity = 0;     // contact points per lane; 0: 16 per body
   // A body counts as lost when it falls below this height (fell off the line).
   double lost_below_z = -1.0;

@@ -30,7 +30,8 @@ enum ElemFlag : uint32_t {
   kRouted = 4096,       // the successor of a part is not simply succ[e] (routing or rework)
   kMix = 8192,          // source draws part types from mix_cum
   kSequence = 16384,    // source releases part types in seq order
-  kPooled = 32768       // station needs operators for something (process, setup or a repair)
+  kPooled = 32768,      // station needs operators for something (process, setup or a repair)
+  kPhysical = 65536     // conveyor with model: physics (kernels/flow/physical_conveyors.h)
 };
 
 enum RoutingRule : uint8_t { kRouteSingle = 0, kRouteRoundRobin = 1, kRouteShortestQueue = 2,

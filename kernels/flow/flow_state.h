@@ -71,6 +71,7 @@ struct FlowDims {
   X(slot_t, double, d.S)           /* buffer / conveyor: entry time */                        \
   X(slot_type, int32_t, d.S)       /* part type */                                            \
   X(slot_dest, int32_t, d.S)       /* chosen successor, kDestUndecided or kDestAny */         \
+  X(slot_body, int32_t, d.S)       /* physical conveyor: the part's body slot */              \
   /* [server] (slots [0, N)) */                                                               \
   X(srv_t, double, d.N)            /* next event of the server */                             \
   X(srv_rem, double, d.N)          /* time still to do in the current phase (setup, process) */ \
@@ -118,7 +119,10 @@ struct FlowDims {
   X(wip_area, double, 1)           /* part-seconds in the system (horizon) */                 \
   X(events, int64_t, 1)                                                                       \
   X(stalled_at, double, 1)         /* deadlock: parts in the system, nothing scheduled; else -1 */ \
-  X(overflow, int32_t, 1)          /* an infinite buffer outgrew its ring: rerun the chunk */
+  X(overflow, int32_t, 1)          /* an infinite buffer outgrew its ring: rerun the chunk */  \
+  X(phys_lost, int64_t, 1)         /* parts lost from physical conveyors (whole run) */       \
+  X(phys_overflow, int64_t, 1)     /* physics steps that dropped contact points */            \
+  X(phys_steps, int64_t, 1)        /* physics steps taken (the world rests while empty) */
 
 struct FlowState {
   int64_t lanes = 0;         // row stride (allocated lane positions)
@@ -134,6 +138,10 @@ struct FlowState {
   // trace_len parts released by any source, [k][lane]. Null in production runs.
   double* release_trace = nullptr;
   int32_t trace_len = 0;
+  // The same for the moments the first exit_trace_len parts reached the exit of any conveyor
+  // (kinematic: the timed exit; physical: the step its centre crossed the path's end).
+  double* exit_trace = nullptr;
+  int32_t exit_trace_len = 0;
 };
 
 // The fields of FlowState in layout order: kF<name>.

@@ -10,6 +10,7 @@
 #include "kernels/common/hd.h"
 #include "kernels/flow/flow_model.h"
 #include "kernels/flow/flow_state.h"
+#include "kernels/flow/physical_conveyors.h"
 #include "kernels/rng/distribution.h"
 #include "kernels/rng/uniform_stream.h"
 #include "kernels/stats/lead_histogram.h"
@@ -18,11 +19,14 @@ namespace plantwin::flow {
 
 // kBlocked: the lane owns a block of the layout (bound for one lane: rows of stride 1, lane 0),
 // so that an access is a plain index (the cpu backend); otherwise rows are interleaved.
-template <bool kBlocked>
+// Phys: the physics hook of a lane with physical conveyors (kernels/flow/physical_conveyors.h),
+// given with the coupling data; NoPhysics otherwise.
+template <bool kBlocked, class Phys = NoPhysics>
 class LaneSim {
  public:
-  PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane)
-      : m_(m), s_(s), l_(local_lane * s.lane_spacing), L_(s.lanes) {
+  PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane,
+                Phys* phys = nullptr, const Coupling* coupling = nullptr)
+      : m_(m), s_(s), l_(local_lane * s.lane_spacing), L_(s.lanes), phys_(phys), cp_(coupling) {
     variant_ = static_cast<int32_t>(global_lane / m.replications);
     rep_ = static_cast<uint32_t>(m.first_replication + global_lane % m.replications);
     prow_ = static_cast<int64_t>(variant_) * m.n_elements;
@@ -44,6 +48,20 @@ class LaneSim {
         bool earlier = tx < t;
         t = earlier ? tx : t;
         first = earlier ? i : first;
+      }
+      if constexpr (Phys::kOn) {
+        // The world steps on its own grid while it holds a part; a step that ends no later
+        // than the next flow event comes first.
+        if (phys_n_ > 0) {
+          double tp = static_cast<double>(pk_ + 1) * cp_->dt;
+          if (tp <= t) {
+            if (tp > m_.end) break;
+            set_now(tp);
+            physics_event();
+            if (overflow_) break;
+            continue;
+          }
+        }
       }
       if (first < 0) {  // nothing will ever happen again: with parts inside, a deadlock
         if (wip_ > 0) stalled_at_ = now_;
@@ -74,6 +92,14 @@ class LaneSim {
   int64_t produced_ = 0, events_ = 0, released_ = 0;
   int32_t taken_type_ = 0;  // part type of the part take_ready() returned
   bool overflow_ = false;
+  int32_t exits_ = 0;  // conveyor exits traced so far (FlowState::exit_trace)
+
+  // Physics (lanes with physical conveyors only).
+  Phys* phys_;
+  const Coupling* cp_;
+  int64_t pk_ = 0;        // the world's next step: from pk_ * dt to (pk_ + 1) * dt
+  int32_t phys_n_ = 0;    // bodies in the world; none: the world rests and costs nothing
+  int64_t phys_lost_ = 0, phys_steps_ = 0;
 
   // Worklist of elements where room may have appeared; fixed size, with a full sweep as
   // the fallback when it fills (never in lines of ordinary shape).
@@ -327,6 +353,11 @@ class LaneSim {
     E(s_.events, 0) = events_;
     E(s_.stalled_at, 0) = stalled_at_;
     E(s_.overflow, 0) = overflow_ ? 1 : 0;
+    E(s_.phys_lost, 0) = phys_lost_;
+    int64_t dropped = 0;
+    if constexpr (Phys::kOn) dropped = phys_->contact_overflow();
+    E(s_.phys_overflow, 0) = dropped;
+    E(s_.phys_steps, 0) = phys_steps_;
   }
 
   // --- events
@@ -785,17 +816,29 @@ class LaneSim {
 
   // ---------------------------------------------------------------- conveyors
   // Belt time of a conveyor: real time less the time its belt stood still.
+  // A physical conveyor's belt runs in real time (its parts' positions say where they are);
+  // its stop fields count the time its head part is held at the end instead (held_time).
   PW_HD double belt_time(int e) const {
-    if (flag(e, kAccumulating)) return now_;
+    if (flag(e, kAccumulating) || (Phys::kOn && flag(e, kPhysical))) return now_;
+    return held_time(e);
+  }
+  // Real time less the time the conveyor's belt stood still (kinematic, non-accumulating) or
+  // its head part was held at the end (physical).
+  PW_HD double held_time(int e) const {
     double since = E(s_.conv_stop_since, e);
     return (since >= 0 ? since : now_) - E(s_.conv_stop_total, e);
+  }
+  PW_HD void trace_exit() {
+    if (s_.exit_trace && exits_ < s_.exit_trace_len) E(s_.exit_trace, exits_) = now_;
+    ++exits_;
   }
 
   PW_HD void conveyor_schedule(int e) {
     double t = kNever;
     double exit = kNever;
     int64_t n = E(s_.count, e);
-    if (n > 0 && E(s_.ready_t, e) >= kNever) {
+    const bool timed_exit = !(Phys::kOn && flag(e, kPhysical));  // physics says when a part arrives
+    if (timed_exit && n > 0 && E(s_.ready_t, e) >= kNever) {
       int slot = m_.slot_first[e] + E(s_.head, e);
       double travel = m_.travel[prow_ + e];
       if (flag(e, kAccumulating)) {
@@ -808,16 +851,20 @@ class LaneSim {
       t = exit;
     }
     E(s_.conv_head_exit, e) = exit;
-    if (E(s_.conv_wanted, e) && n < capacity(e) && E(s_.conv_stop_since, e) < 0) {
+    if (E(s_.conv_wanted, e) && n < capacity(e) && (E(s_.conv_stop_since, e) < 0 || !timed_exit)) {
       double free_at = now_ + (E(s_.conv_last_entry, e) + m_.gap[prow_ + e] - belt_time(e));
-      t = free_at < t ? free_at : t;
+      // A physical entrance that waits for room on the belt, not for time, is looked at after
+      // every physics step instead.
+      if (timed_exit || free_at > now_) t = free_at < t ? free_at : t;
     }
     next_t(e) = t;
   }
 
   PW_HD void conveyor_event(int e) {
-    if (E(s_.count, e) > 0 && E(s_.ready_t, e) >= kNever && E(s_.conv_head_exit, e) <= now_)
+    if (E(s_.count, e) > 0 && E(s_.ready_t, e) >= kNever && E(s_.conv_head_exit, e) <= now_) {
       E(s_.ready_t, e) = now_;  // the head part has reached the exit
+      trace_exit();
+    }
     E(s_.conv_wanted, e) = 0;
     push_work(e);
     if (E(s_.ready_t, e) < kNever) push_succ(e);
@@ -826,6 +873,139 @@ class LaneSim {
     if (!flag(e, kAccumulating) && E(s_.ready_t, e) < kNever && E(s_.conv_stop_since, e) < 0)
       E(s_.conv_stop_since, e) = now_;
     conveyor_schedule(e);
+  }
+
+  // ---------------------------------------------------------------- physical conveyors
+  PW_HD const PhysConveyor& pconv(int c) const { return cp_->conv[static_cast<int64_t>(variant_) * cp_->n_conv + c]; }
+  PW_HD const PhysPart& ppart(int c, int32_t type) const {
+    return cp_->part[(static_cast<int64_t>(variant_) * cp_->n_conv + c) * P_ + type];
+  }
+  // The slot of the part i places behind the head of ring element e.
+  PW_HD int ring_slot(int e, int64_t i) const {
+    int64_t pos = E(s_.head, e) + i, n = slots(e);
+    return m_.slot_first[e] + static_cast<int>(pos >= n ? pos - n : pos);
+  }
+
+  // May a part enter physical conveyor x now without spawning into a part already on it?
+  PW_HD bool spawn_clear(int x) {
+    const int c = cp_->conv_of[x];
+    const phys::Vec3 at = pconv(c).start;  // every part spawns centred above the path's start
+    const double reach = pconv(c).max_half_along + kSpawnClearance;
+    for (int64_t i = 0; i < E(s_.count, x); ++i) {
+      int slot = ring_slot(x, i);
+      double need = reach + ppart(c, E(s_.slot_type, slot)).half_along;
+      phys::Vec3 d = phys_->centre(E(s_.slot_body, slot)) - at;
+      if (phys::dot(d, d) < need * need) return false;
+    }
+    return true;
+  }
+
+  // Puts a part of `type` entering physical conveyor x into a free body slot of x; returns it.
+  PW_HD int32_t add_body(int x, int32_t type) {
+    const int c = cp_->conv_of[x];
+    int32_t b = cp_->body_first[c];
+    while (b + 1 < cp_->body_first[c + 1] && phys_->active(b)) ++b;  // there is one: slots >= capacity
+    if (phys_n_ == 0) {  // the world wakes on the step grid: this step began at or before now
+      pk_ = static_cast<int64_t>(now_ / cp_->dt);
+      if (static_cast<double>(pk_ + 1) * cp_->dt <= now_) ++pk_;
+    }
+    const PhysPart& pp = ppart(c, type);
+    phys_->spawn(b, pp.kind, pp.spawn_p, pp.spawn_q);
+    ++phys_n_;
+    return b;
+  }
+  PW_HD void remove_body(int32_t b) {
+    phys_->despawn(b);
+    --phys_n_;
+  }
+
+  // One step of the lane's world, then what it means for the flow: parts that fell off or are
+  // late are lost, a head part whose centre crossed the path's end has arrived, entrances that
+  // were blocked by a part may be clear now.
+  PW_HD void physics_event() {
+    phys_->step(pk_);
+    ++pk_;
+    ++phys_steps_;
+    for (int c = 0; c < cp_->n_conv; ++c) {
+      const int e = cp_->conv_elem[c];
+      const PhysConveyor& pc = pconv(c);
+      for (int64_t i = 0; i < E(s_.count, e);) {
+        int slot = ring_slot(e, i);
+        int32_t b = E(s_.slot_body, slot);
+        bool fell = phys_->fell(b) || phys_->centre(b).z < pc.lost_z;
+        bool late = held_time(e) - E(s_.slot_t, slot) > pc.lost_after;
+        if (fell || late) lose_part(e, c, i);
+        else ++i;
+      }
+      if (E(s_.count, e) > 0 && E(s_.ready_t, e) >= kNever) {
+        // The first part to cross the end leaves first, even if it overtook (parts side by
+        // side on a wide belt): it becomes the ring's head.
+        for (int64_t i = 0; i < E(s_.count, e); ++i) {
+          if (!crossed_end(pc, phys_->centre(E(s_.slot_body, ring_slot(e, i))))) continue;
+          if (i > 0) move_to_head(e, i);
+          E(s_.ready_t, e) = now_;
+          trace_exit();
+          push_succ(e);
+          break;
+        }
+      }
+      if (E(s_.conv_wanted, e)) {
+        E(s_.conv_wanted, e) = 0;
+        push_work(e);
+      }
+    }
+    settle();
+    // A head part that arrived and could not leave is held: by the stopper, or (non-accumulating)
+    // with the belt stopped.
+    for (int c = 0; c < cp_->n_conv; ++c) {
+      const int e = cp_->conv_elem[c];
+      if (E(s_.ready_t, e) < kNever && E(s_.conv_stop_since, e) < 0) {
+        E(s_.conv_stop_since, e) = now_;
+        if (!flag(e, kAccumulating)) phys_->drive(c, false);
+      }
+    }
+  }
+
+  // Copies ring entry `from` of a conveyor over entry `to` (slot indices).
+  PW_HD void copy_entry(int to, int from) {
+    E(s_.slot_release, to) = E(s_.slot_release, from);
+    E(s_.slot_t, to) = E(s_.slot_t, from);
+    E(s_.slot_type, to) = E(s_.slot_type, from);
+    E(s_.slot_dest, to) = E(s_.slot_dest, from);
+    E(s_.slot_body, to) = E(s_.slot_body, from);
+  }
+  // Part i (from the head) of conveyor e moves to the head; the parts before it move back one.
+  PW_HD void move_to_head(int e, int64_t i) {
+    const int at = ring_slot(e, i);
+    const double release = E(s_.slot_release, at), t = E(s_.slot_t, at);
+    const int32_t type = E(s_.slot_type, at), dest = E(s_.slot_dest, at), body = E(s_.slot_body, at);
+    for (int64_t j = i; j > 0; --j) copy_entry(ring_slot(e, j), ring_slot(e, j - 1));
+    const int head = ring_slot(e, 0);
+    E(s_.slot_release, head) = release;
+    E(s_.slot_t, head) = t;
+    E(s_.slot_type, head) = type;
+    E(s_.slot_dest, head) = dest;
+    E(s_.slot_body, head) = body;
+  }
+
+  // Part i (from the head) of physical conveyor e is lost: it leaves the world and the line.
+  PW_HD void lose_part(int e, int c, int64_t i) {
+    remove_body(E(s_.slot_body, ring_slot(e, i)));
+    const int64_t n = E(s_.count, e);
+    for (int64_t j = i; j + 1 < n; ++j) copy_entry(ring_slot(e, j), ring_slot(e, j + 1));  // close the gap
+    E(s_.count, e) = n - 1;
+    if (i == 0 && E(s_.ready_t, e) < kNever) {  // the held head itself (it can only have fallen)
+      E(s_.ready_t, e) = kNever;
+      double since = E(s_.conv_stop_since, e);
+      if (since >= 0) {
+        E(s_.conv_stop_total, e) += now_ - since;
+        E(s_.conv_stop_since, e) = -1;
+      }
+      if (!flag(e, kAccumulating)) phys_->drive(c, true);
+    }
+    wip_change(-1);
+    ++phys_lost_;
+    push_work(e);  // room on the belt
   }
 
   // ---------------------------------------------------------------- robots
@@ -1046,7 +1226,15 @@ class LaneSim {
         }
         case kConveyor: {
           if (E(s_.count, x) + E(s_.reserved, x) >= capacity(x)) return false;
-          if (now_ + (E(s_.conv_last_entry, x) + m_.gap[prow_ + x] - belt_time(x)) <= now_) return true;
+          if (now_ + (E(s_.conv_last_entry, x) + m_.gap[prow_ + x] - belt_time(x)) <= now_) {
+            if constexpr (Phys::kOn) {
+              if (flag(x, kPhysical) && !spawn_clear(x)) {
+                E(s_.conv_wanted, x) = 1;  // looked at again after every physics step
+                return false;
+              }
+            }
+            return true;
+          }
           if (!E(s_.conv_wanted, x)) {  // wake up when the entrance spacing has cleared
             E(s_.conv_wanted, x) = 1;
             conveyor_schedule(x);
@@ -1133,6 +1321,12 @@ class LaneSim {
         int32_t h = E(s_.head, p);
         double release = E(s_.slot_release, m_.slot_first[p] + h);
         taken_type_ = E(s_.slot_type, m_.slot_first[p] + h);
+        if constexpr (Phys::kOn) {
+          if (flag(p, kPhysical)) {  // the part leaves the world; a stopped belt runs again
+            remove_body(E(s_.slot_body, m_.slot_first[p] + h));
+            if (!flag(p, kAccumulating)) phys_->drive(cp_->conv_of[p], true);
+          }
+        }
         E(s_.head, p) = h + 1 == n ? 0 : h + 1;
         E(s_.count, p) -= 1;
         E(s_.conv_last_depart, p) = now_;
@@ -1196,6 +1390,12 @@ class LaneSim {
         E(s_.slot_t, slot) = entry;
         E(s_.conv_last_entry, x) = entry;
         E(s_.count, x) += 1;
+        if constexpr (Phys::kOn) {
+          if (flag(x, kPhysical)) {
+            E(s_.slot_t, slot) = held_time(x);  // the lateness clock (lost after lost_after)
+            E(s_.slot_body, slot) = add_body(x, type);
+          }
+        }
         conveyor_schedule(x);
         break;
       }

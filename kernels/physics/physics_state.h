@@ -25,6 +25,8 @@ struct StaticBox {
   double friction, restitution;
   Vec3 surface_velocity;  // belts: the velocity of the top face (local +z face)
   int32_t stopper;        // -1 always present; else the lane's stopper flag with this index
+  int32_t drive;          // belts: -1 always moving; else moving only while the lane's drive flag
+                          // with this index is set (a non-accumulating conveyor stops its belt)
   int32_t kinematic;      // 1: moves with kin_velocity during [kin_start, kin_end)
   Vec3 kin_velocity;
   double kin_start, kin_end;
@@ -43,7 +45,7 @@ struct PhysicsParams {
   int32_t floor = 1;      // the plane z = 0
   double floor_friction = 0.5;
   double lost_below_z = -1.0;
-  int32_t bodies = 0, statics = 0, stoppers = 0;
+  int32_t bodies = 0, statics = 0, stoppers = 0, drives = 0;
   int32_t capacity = 0;              // contact points per lane
   double contact_hertz = 60.0;       // dynamic-dynamic; static contacts use twice this
   double damping_ratio = 10.0;
@@ -52,14 +54,24 @@ struct PhysicsParams {
   double speculative = 0.02;         // [m] contacts are kept from this separation on
 };
 
+// What a body slot is made of: shape, size, mass and materials. A spawn may give a slot a new
+// kind (a conveyor carries parts of several types through the same slots).
+struct BodyKind {
+  int32_t shape = kShapeBox;
+  Vec3 half;         // box: half extents; prism: radius, radius, half height
+  double inv_mass = 1;
+  Vec3 inv_inertia;  // body frame, diagonal
+  double friction = 0.5, restitution = 0;
+};
+
 struct PhysicsModel {
   PhysicsParams p;
   const StaticBox* statics = nullptr;  // [p.statics]
 };
 
-// Sizes of a lane's rows: bodies, contact capacity, stoppers.
+// Sizes of a lane's rows: bodies, contact capacity, stoppers, belt drives.
 struct PhysDims {
-  int64_t B = 0, C = 0, K = 0;
+  int64_t B = 0, C = 0, K = 0, D = 0;
 };
 
 // X(name, type, rows): every per-lane field, in layout order.
@@ -111,6 +123,8 @@ struct PhysDims {
   X(pv_jt, double, 3 * d.C)        /* friction impulse as a world vector */                     \
   /* [stopper] */                                                                               \
   X(stopper_up, int32_t, d.K)      /* stopper k present in this lane (default 1) */             \
+  /* [drive] */                                                                                 \
+  X(drive_on, int32_t, d.D)        /* belts with drive k move in this lane (default 1) */       \
   /* [1] per lane */                                                                            \
   X(ct_count, int32_t, 1)                                                                       \
   X(pv_count, int32_t, 1)                                                                       \

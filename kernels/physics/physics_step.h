@@ -97,7 +97,8 @@ struct LaneStep {
         ContactPartner p;
         p.code = static_code(k);
         p.vb = static_velocity(sb, t0);
-        p.vs = on_top_face(sb, m.n) ? p.vb + sb.surface_velocity : p.vb;
+        const bool driven = sb.drive < 0 || s.drive_on[L.at(sb.drive)];
+        p.vs = driven && on_top_face(sb, m.n) ? p.vb + sb.surface_velocity : p.vb;
         p.friction = sb.friction;
         p.restitution = sb.restitution;
         add_manifold(M, L, a, p, m, cursor, dropped);
@@ -195,6 +196,18 @@ PW_HD inline void spawn_body(const LaneView& L, int32_t b, Vec3 p, Quat q) {
   L.set3(s.angvel, b, Vec3{0, 0, 0});
   s.lost[L.at(b)] = 0;
   s.active[L.at(b)] = 1;
+}
+
+// The same, after making slot b a body of kind k (shape, size, mass, materials).
+PW_HD inline void spawn_body_as(const LaneView& L, int32_t b, const BodyKind& k, Vec3 p, Quat q) {
+  const PhysicsState& s = L.s;
+  s.shape[L.at(b)] = k.shape;
+  L.set3(s.half, b, k.half);
+  s.inv_mass[L.at(b)] = k.inv_mass;
+  L.set3(s.inv_inertia, b, k.inv_inertia);
+  s.friction[L.at(b)] = k.friction;
+  s.restitution[L.at(b)] = k.restitution;
+  spawn_body(L, b, p, q);
 }
 
 // Frees slot b (active or lost): it is no longer simulated, and a lost mark is cleared (the

@@ -103,16 +103,60 @@ struct RunArgs {
   int64_t max_replications = 1000;
   std::string kpi = "throughput_per_h";
   bool quiet = false;
+  std::string physics = "plantwin";  // the engine of physical conveyors: plantwin or bullet
+  std::string record_lanes;          // --record-lanes LIST, as given; empty: none
 };
+
+// Parses `--record-lanes`: lane indices separated by commas, each a whole number or a range
+// A-B (A <= B, both included), e.g. "0,3,7" or "2-5,9". Returns false with *why on bad syntax.
+// Whether the lanes exist (and are listed once) is run_batch's check, which knows the batch.
+bool parse_lane_list(const std::string& text, std::vector<int64_t>* lanes, std::string* why) {
+  constexpr int64_t kMostLanes = 100000;  // more trajectories than anyone can store anyway
+  auto number = [](const std::string& t, int64_t* out) {
+    if (t.empty() || t.size() > 15 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+    *out = std::stoll(t);
+    return true;
+  };
+  lanes->clear();
+  if (text.empty()) {
+    *why = "expected lane indices such as 0,3,7 or 2-5, got an empty list";
+    return false;
+  }
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t dash = item.find('-');
+    int64_t first = 0, last = 0;
+    const bool ok = dash == std::string::npos
+                        ? number(item, &first) && number(item, &last)
+                        : number(item.substr(0, dash), &first) && number(item.substr(dash + 1), &last);
+    if (!ok) {
+      *why = "expected lane indices such as 0,3,7 or 2-5 (whole numbers from 0, separated by commas), got '" +
+             (item.empty() ? text : item) + "'";
+      return false;
+    }
+    if (last < first) {
+      *why = "range '" + item + "' runs backwards; write it from the smaller lane, " + std::to_string(last) + "-" +
+             std::to_string(first);
+      return false;
+    }
+    if (last - first + 1 > kMostLanes - static_cast<int64_t>(lanes->size())) {
+      *why = "more than " + std::to_string(kMostLanes) + " lanes listed";
+      return false;
+    }
+    for (int64_t l = first; l <= last; ++l) lanes->push_back(l);
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
+// True when `message` is one of run_batch's refusals of --record-lanes (an argument error).
+bool is_record_lanes_error(const std::string& message) { return message.rfind("--record-lanes:", 0) == 0; }
 
 int cmd_run(const RunArgs& a) {
   pw::LoadResult lr = pw::load_scene_file(a.scene);
   if (report(lr) > 0) return kExitInvalid;
-  // Physical conveyors validate, but the flow does not drive them yet.
-  if (std::string msg = pw::physics::physics_not_simulated_message(*lr.scene); !msg.empty()) {
-    std::cerr << "plantwin run: " << msg << "\n";
-    return kExitInvalid;
-  }
   if (!a.sets.empty()) {
     std::vector<std::string> errors;
     if (!pw::apply_overrides(*lr.scene, a.sets, errors)) {
@@ -162,15 +206,48 @@ int cmd_run(const RunArgs& a) {
     return kExitInvalid;
   }
   if (a.threads > 0) omp_set_num_threads(a.threads);
+  std::vector<int64_t> record_lanes;
   std::string why;
+  if (!a.record_lanes.empty()) {
+    if (!parse_lane_list(a.record_lanes, &record_lanes, &why)) {
+      std::cerr << "plantwin run: --record-lanes: " << why << "\n";
+      return kExitInvalid;
+    }
+    if (a.target_ci > 0) {
+      std::cerr << "plantwin run: --record-lanes cannot be combined with --target-ci (the batch grows while it "
+                   "runs); give --replications instead\n";
+      return kExitInvalid;
+    }
+  }
   if (!output_writable(a.output, &why)) {
     std::cerr << "plantwin run: cannot write results to '" << a.output << "': " << why << "\n";
     return kExitInvalid;
   }
 
+  // Physical conveyors, and the Bullet reference engine, run on the cpu backend only.
+  const bool physical = scene.has_physical_conveyor();
+  const bool bullet = a.physics == "bullet";
+  std::string backend_name = a.backend, auto_note;
+  if (a.backend == "cuda" && bullet) {
+    std::cerr << "plantwin run: --physics bullet (the Bullet reference engine) runs on the cpu backend only; use "
+                 "--backend cpu, or --physics plantwin\n";
+    return kExitInvalid;
+  }
+  if (a.backend == "cuda" && physical) {
+    std::cerr << "plantwin run: physical conveyors (model: physics) run on the cpu backend in this version; use "
+                 "--backend cpu\n";
+    return kExitInvalid;
+  }
+  if (a.backend == "auto" && (physical || bullet)) {
+    backend_name = "cpu";
+    auto_note = physical ? " (auto: physical conveyors run on the cpu backend in this version)"
+                         : " (auto: --physics bullet runs on the cpu backend)";
+  }
   std::unique_ptr<pw::Backend> backend;
   try {
-    backend = pw::make_backend(a.backend);
+    backend = backend_name == "cpu"
+                  ? pw::make_cpu_backend(bullet ? pw::PhysicsEngine::Bullet : pw::PhysicsEngine::Kernel)
+                  : pw::make_backend(backend_name);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin run: " << ex.what() << "\n";
     return kExitInvalid;
@@ -188,11 +265,12 @@ int cmd_run(const RunArgs& a) {
     }
   }
   if (!a.quiet) {
-    std::string note;
-    if (a.backend == "auto" && backend->name() == "cpu") {
+    std::string note = auto_note;
+    if (a.backend == "auto" && backend->name() == "cpu" && note.empty()) {
       pw::cuda_available(&why);
       note = " (auto: " + why + ")";
     }
+    if (physical) note += "; physics " + backend->physics_engine();
     std::cerr << "plantwin: " << scene.name << ": " << run.replications << " replication(s) of "
               << pw::format_duration(run.horizon_s) << " after " << pw::format_duration(run.warmup_s)
               << " warm-up, seed " << run.seed << "; backend " << backend->describe() << note << "\n";
@@ -200,6 +278,7 @@ int cmd_run(const RunArgs& a) {
 
   Progress progress(!a.quiet);
   pw::BatchOptions opt;
+  opt.record_lanes = record_lanes;
   opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
   auto t0 = std::chrono::steady_clock::now();
   pw::BatchResults results;
@@ -222,8 +301,9 @@ int cmd_run(const RunArgs& a) {
       results = pw::run_batch(scene, run, *backend, opt);
     }
   } catch (const std::exception& ex) {
+    // run_batch refuses lanes it cannot record before it simulates anything: an argument error.
     std::cerr << "plantwin run: " << ex.what() << "\n";
-    return kExitFailure;
+    return is_record_lanes_error(ex.what()) ? kExitInvalid : kExitFailure;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   try {
@@ -239,6 +319,16 @@ int cmd_run(const RunArgs& a) {
                  static_cast<long long>(results.lanes), static_cast<long long>(events), secs,
                  secs > 0 ? events / secs : 0.0, a.output.c_str());
     pw::print_kpi_table(std::cout, results);
+  }
+  // Dropped contacts make a lane's physics untrustworthy: the table says so; with -q, stderr does.
+  if (a.quiet && results.has_physics()) {
+    int64_t overflowed = 0;
+    for (int64_t steps : results.physics_contact_overflow) overflowed += steps > 0;
+    if (overflowed > 0)
+      std::fprintf(stderr,
+                   "plantwin: warning: contact points were dropped in %lld of %lld lanes (/physics/contact_overflow): "
+                   "the physics of those lanes, and their results, are not trustworthy\n",
+                   static_cast<long long>(overflowed), static_cast<long long>(results.lanes));
   }
   // A deadlock is a property of the model, not an error of the run: say so even with -q.
   int64_t stuck = 0, first = -1;
@@ -323,10 +413,6 @@ constexpr int64_t kWarmupWindows = 100;
 int cmd_warmup(const WarmupArgs& a) {
   pw::LoadResult lr = pw::load_scene_file(a.scene);
   if (report(lr) > 0) return kExitInvalid;
-  if (std::string msg = pw::physics::physics_not_simulated_message(*lr.scene); !msg.empty()) {
-    std::cerr << "plantwin warmup: " << msg << "\n";
-    return kExitInvalid;
-  }
   const pw::Scene& scene = *lr.scene;
   pw::PilotOptions po;
   po.horizon_s = scene.run.warmup_s + scene.run.horizon_s;
@@ -467,6 +553,15 @@ int main(int argc, char** argv) {
                   "variants still apply on top")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
+  run->add_option("--physics", ra.physics,
+                  "Engine of physical conveyors (model: physics): plantwin (default; the built-in rigid-body "
+                  "kernel) or bullet (the Bullet physics library as a reference, on the cpu backend only: slower, "
+                  "for validation and a second opinion)")
+      ->check(CLI::IsMember({"plantwin", "bullet"}));
+  run->add_option("--record-lanes", ra.record_lanes,
+                  "Record the pose of every body of these lanes after each physics step (/physics/trajectory/<lane> "
+                  "in the results): lane indices separated by commas, ranges allowed, e.g. 0,3,7 or 2-5")
+      ->type_name("LIST");
   run->add_flag("-q,--quiet", ra.quiet, "No progress, summary or table; only errors");
   run->footer("Example: plantwin run scenes/two-station-line.yaml -o results.h5 --replications 20");
 
