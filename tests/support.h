@@ -78,6 +78,9 @@ inline void check_identical(const BatchResults& a, const BatchResults& b) {
   CHECK(same_bits(a.buffer_max_level, b.buffer_max_level));
   CHECK(same_bits(a.operator_utilisation, b.operator_utilisation));
   CHECK(same_bits(a.robot_utilisation, b.robot_utilisation));
+  CHECK(same_bits(a.physics_lost, b.physics_lost));
+  CHECK(same_bits(a.physics_contact_overflow, b.physics_contact_overflow));
+  CHECK(same_bits(a.physics_steps, b.physics_steps));
 }
 
 }  // namespace plantwin::test

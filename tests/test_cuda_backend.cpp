@@ -54,3 +54,27 @@ TEST_CASE("cuda backend: chunked runs equal one launch", "[cuda]") {
   small.max_chunk_lanes = 97;
   plantwin::test::check_identical(pw::run_batch(*lr.scene, run, *cuda), pw::run_batch(*lr.scene, run, *cuda, small));
 }
+
+TEST_CASE("cuda backend gives the cpu backend's results bit for bit on the physical scenes", "[cuda][physics]") {
+  std::string why;
+  if (!pw::cuda_available(&why)) {
+    WARN("cuda backend (physical conveyors) not checked: " << why);
+    return;
+  }
+  auto cpu = pw::make_cpu_backend();
+  auto cuda = pw::make_cuda_backend();
+  const std::filesystem::path root = plantwin::test::source_dir();
+  for (const auto& e : std::filesystem::directory_iterator(root / "scenes" / "physics")) {
+    if (e.path().extension() != ".yaml") continue;
+    pw::LoadResult lr = pw::load_scene_file(e.path().string());
+    REQUIRE(lr.scene);
+    pw::RunSettings run = lr.scene->run;
+    run.horizon_s = 60;
+    run.warmup_s = 0;
+    run.replications = 33;  // a warp and one more lane
+    INFO("scene " << e.path().string());
+    const pw::BatchResults a = pw::run_batch(*lr.scene, run, *cpu), b = pw::run_batch(*lr.scene, run, *cuda);
+    REQUIRE(a.has_physics());
+    plantwin::test::check_identical(a, b);  // physics counters included
+  }
+}

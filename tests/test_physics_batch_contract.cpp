@@ -366,7 +366,8 @@ TEMPLATE_TEST_CASE("batch contract: a belt whose drive is off stands still, per 
     INFO("body " << b);
     CHECK(batch.velocity(0, b).linear[0] == Approx(kBeltV).epsilon(0.02));
     CHECK(distance(batch.pose(1, b), stopped[b]) < 1e-3);
-    CHECK(std::abs(batch.velocity(1, b).linear[0]) < 1e-3);
+    // at rest but for contact jitter (Bullet's prism against the belt: ~1 mm/s, no drift)
+    CHECK(std::abs(batch.velocity(1, b).linear[0]) < 5e-3);
   }
 }
 

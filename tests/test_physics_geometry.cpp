@@ -120,17 +120,20 @@ std::pair<double, double> span(const StaticBoxDesc& b, int axis) {
 // Geometry
 
 TEST_CASE("a straight level belt: segment, guides, stopper computed by hand", "[physics-geometry]") {
-  // 4 m along +x at z = 1, width 0.5; the crate is 0.3 long: tail = hold = 0.15 + 0.01.
+  // 4 m along +x at z = 1, width 0.5; the crate is 0.3 x 0.2: tail = 0.15 + 0.01, hold = its
+  // half diagonal + 0.01 (it may arrive turned).
   const ConveyorGeometry g =
       build_conveyor_geometry({{0, 0, 1}, {4, 0, 1}}, 0.5, 0.4, 0.5, {part("crate", {0.3, 0.2, 0.15})}, 3);
+  const double hold = std::hypot(0.3, 0.2) / 2 + 0.01;  // 0.19028
   CHECK(g.length == Approx(4).epsilon(kEps));
   CHECK(g.tail == Approx(0.16).epsilon(kEps));
-  CHECK(g.hold == Approx(0.16).epsilon(kEps));
+  CHECK(g.hold == Approx(hold).epsilon(kEps));
   REQUIRE(g.belts.size() == 1);
   const StaticBoxDesc& b = g.belts[0];
-  // from x = -0.16 to 4 + 0.16 + 0.02 (under the stopper): centre 2.01, half length 2.17
-  check_vec(b.center, {2.01, 0, 0.975});
-  check_vec(b.half_extents, {2.17, 0.25, 0.025});
+  // from x = -0.16 to 4 + hold + 0.02 (under the stopper)
+  const double c = (-0.16 + 4 + hold + 0.02) / 2, h = (4 + hold + 0.02 + 0.16) / 2;
+  check_vec(b.center, {c, 0, 0.975});
+  check_vec(b.half_extents, {h, 0.25, 0.025});
   CHECK(top_centre(b)[2] == Approx(1.0).epsilon(kEps));  // the top face at the path height
   CHECK(b.orientation[0] == Approx(1).epsilon(kEps));
   check_vec(b.surface_velocity, {0.5, 0, 0});
@@ -139,16 +142,16 @@ TEST_CASE("a straight level belt: segment, guides, stopper computed by hand", "[
 
   REQUIRE(g.guides.size() == 2);
   // left (+y) and right: inner faces 0.25 from the centre line, from the belt bottom to 0.1 up
-  check_vec(g.guides[0].center, {2.01, 0.26, 1.025});
-  check_vec(g.guides[1].center, {2.01, -0.26, 1.025});
-  check_vec(g.guides[0].half_extents, {2.17, 0.01, 0.075});
+  check_vec(g.guides[0].center, {c, 0.26, 1.025});
+  check_vec(g.guides[1].center, {c, -0.26, 1.025});
+  check_vec(g.guides[0].half_extents, {h, 0.01, 0.075});
   CHECK(g.guides[0].center[1] - g.guides[0].half_extents[1] == Approx(0.25).epsilon(kEps));
   CHECK(g.guides[0].center[2] + g.guides[0].half_extents[2] == Approx(1.1).epsilon(kEps));
   CHECK(g.guides[0].friction == kGuideFriction);
   check_vec(g.guides[0].surface_velocity, {0, 0, 0});
 
-  // stopper: near face at 4 + 0.16, 0.02 thick, across both guides
-  check_vec(g.stopper.center, {4.17, 0, 1.025});
+  // stopper: near face at 4 + hold, 0.02 thick, across both guides
+  check_vec(g.stopper.center, {4 + hold + 0.01, 0, 1.025});
   check_vec(g.stopper.half_extents, {0.01, 0.27, 0.075});
   CHECK(g.stopper.stopper == 3);
   check_vec(g.stopper.surface_velocity, {0, 0, 0});
@@ -177,10 +180,11 @@ TEST_CASE("a sloped leg: the top face is tilted with the leg, the belt moves alo
   CHECK(dot(normal, {0.8, 0, 0.6}) == Approx(0).margin(kEps));
   check_vec(b.surface_velocity, {0.4, 0, 0.3});  // speed 0.5 along the leg
   CHECK(dot(b.surface_velocity, normal) == Approx(0).margin(kEps));
-  // The top face's centre line is the leg: the top-face centre is on it, at along-distance
-  // (-0.16 + 5.18) / 2 = 2.51 from the start.
-  check_vec(top_centre(b), {0.8 * 2.51, 0, 1 + 0.6 * 2.51});
-  check_vec(b.half_extents, {2.67, 0.25, 0.025});
+  // The top face's centre line is the leg: the top-face centre is on it, halfway between
+  // -0.16 (the tail) and 5 + hold + 0.02 (under the stopper).
+  const double end = 5 + g.hold + kStopperThickness, mid = (-0.16 + end) / 2;
+  check_vec(top_centre(b), {0.8 * mid, 0, 1 + 0.6 * mid});
+  check_vec(b.half_extents, {(end + 0.16) / 2, 0.25, 0.025});
 
   // A part spawned on it is tilted with the belt and rests on its surface.
   const PartType crate = part("crate", {0.3, 0.2, 0.15});
@@ -201,34 +205,49 @@ TEST_CASE("a 90-degree corner: two segments, the outer guides meet, the inner on
                                                      {part("crate", {0.3, 0.2, 0.15})}, 0);
   CHECK(g.length == Approx(7).epsilon(kEps));
   REQUIRE(g.belts.size() == 2);
-  // Leg 0 runs on past the corner by the overlap and (width / 2) tan 45 = 0.25: from -0.16 to 4.26.
-  // leg 0 stops where the corner square begins (4 - 0.25, + 0.01); leg 1 runs back over it
+  // Leg 0 stops where the corner square (half size (width / 2) tan 45 = 0.25) begins, plus the
+  // overlap: from -0.16 to 3.76; leg 1 runs back over the square and on to the stopper's far
+  // face: -0.25 .. 3 + hold + 0.02.
+  const double end1 = 3 + g.hold + kStopperThickness;
   check_vec(g.belts[0].center, {1.8, 0, 0.975});
   check_vec(g.belts[0].half_extents, {1.96, 0.25, 0.025});
   check_vec(g.belts[0].surface_velocity, {0.5, 0, 0});
-  // Leg 1 starts at the corner (never upstream of it) and runs to the stopper: 0 .. 3.18.
-  check_vec(g.belts[1].center, {4, 1.465, 0.975});
-  check_vec(g.belts[1].half_extents, {1.715, 0.25, 0.025});
+  check_vec(g.belts[1].center, {4, (-0.25 + end1) / 2, 0.975});
+  check_vec(g.belts[1].half_extents, {(end1 + 0.25) / 2, 0.25, 0.025});
   check_vec(g.belts[1].surface_velocity, {0, 0.5, 0});
   check_vec(rotate(g.belts[1].orientation, {1, 0, 0}), {0, 1, 0});
   CHECK(span(g.belts[1], 1).first <= -0.25 + kEps);  // the corner square's outside is covered
 
   REQUIRE(g.guides.size() == 4);
   const StaticBoxDesc &in0 = g.guides[0], &out0 = g.guides[1], &in1 = g.guides[2], &out1 = g.guides[3];
-  // left of a left turn = inside: leg 0's inner guide (y = 0.26) ends at x = 4 - 0.26
-  check_vec(in0.center, {(-0.16 + 3.74) / 2, 0.26, 1.025});
-  CHECK(span(in0, 0).second == Approx(3.74).epsilon(kEps));
+  // left of a left turn = inside: leg 0's inner guide (y = 0.26) ends at x = 4 - 0.26, less the
+  // chamfer's length c = width / 3
+  const double c = kChamferFraction * 0.5;
+  check_vec(in0.center, {(-0.16 + 3.74 - c) / 2, 0.26, 1.025});
+  CHECK(span(in0, 0).second == Approx(3.74 - c).epsilon(kEps));
   CHECK(span(in0, 0).second < 4 - 0.25);  // clear of leg 1's lane (x from 3.75 to 4.25)
-  // leg 1's inner guide (x = 4 - 0.26) starts at y = 0.26: clear of leg 0's lane (|y| <= 0.25)
-  check_vec(in1.center, {3.74, (0.26 + 3.18) / 2, 1.025});
-  CHECK(span(in1, 1).first == Approx(0.26).epsilon(kEps));
+  // leg 1's inner guide (x = 4 - 0.26) starts at y = 0.26 + c: clear of leg 0's lane (|y| <= 0.25)
+  check_vec(in1.center, {3.74, (0.26 + c + end1) / 2, 1.025});
+  CHECK(span(in1, 1).first == Approx(0.26 + c).epsilon(kEps));
+  // the chamfer: its inner face on the chord from (3.75 - c, 0.25) to (3.75, 0.25 + c)
+  REQUIRE(g.chamfers.size() == 1);
+  const StaticBoxDesc& ch = g.chamfers[0];
+  const Vec3d chord_dir = rotate(ch.orientation, {1, 0, 0});
+  check_vec(chord_dir, {std::sqrt(0.5), std::sqrt(0.5), 0});
+  // its centre lies half its thickness from the chord's midpoint, away from the belt (towards
+  // the inner faces' corner (3.75, 0.25))
+  const double mx = 3.75 - c / 2, my = 0.25 + c / 2;
+  CHECK(std::hypot(ch.center[0] - mx, ch.center[1] - my) == Approx(kGuideThickness / 2).epsilon(kEps));
+  CHECK(std::hypot(ch.center[0] - 3.75, ch.center[1] - 0.25) < std::hypot(mx - 3.75, my - 0.25));
+  CHECK(ch.half_extents[0] == Approx(c * std::sqrt(2.0) / 2 + kGuideThickness).epsilon(kEps));
+  CHECK(g.statics().size() == 2 + 4 + 1 + 1);
   // outer guides: leg 0's (y = -0.26) runs to x = 4.26, leg 1's (x = 4.26) from y = -0.26
   check_vec(out0.center, {(-0.16 + 4.26) / 2, -0.26, 1.025});
   CHECK(span(out0, 0).second == Approx(4.26).epsilon(kEps));
-  check_vec(out1.center, {4.26, (-0.26 + 3.18) / 2, 1.025});
+  check_vec(out1.center, {4.26, (-0.26 + end1) / 2, 1.025});
   CHECK(span(out1, 1).first == Approx(-0.26).epsilon(kEps));
   // the stopper is across the last leg, past its end
-  check_vec(g.stopper.center, {4, 3.17, 1.025});
+  check_vec(g.stopper.center, {4, 3 + g.hold + 0.01, 1.025});
   check_vec(rotate(g.stopper.orientation, {1, 0, 0}), {0, 1, 0});
 
   // crossing the end is judged on the last leg
@@ -243,7 +262,7 @@ TEST_CASE("a right turn mirrors the left one: the right guide is inside", "[phys
                                                      {part("crate", {0.3, 0.2, 0.15})}, 0);
   REQUIRE(g.guides.size() == 4);
   CHECK(span(g.guides[0], 0).second == Approx(4.26).epsilon(kEps));  // left: outside
-  CHECK(span(g.guides[1], 0).second == Approx(3.74).epsilon(kEps));  // right: inside
+  CHECK(span(g.guides[1], 0).second == Approx(3.74 - kChamferFraction * 0.5).epsilon(kEps));  // right: inside
 }
 
 TEST_CASE("spawn pose: at rest on the belt surface, longest horizontal side along the belt", "[physics-geometry]") {
@@ -285,9 +304,11 @@ TEST_CASE("spawn pose: at rest on the belt surface, longest horizontal side alon
     CHECK(b.half_height == Approx(0.125).epsilon(kEps));
     CHECK(b.mass == 0.4);
   }
-  // the longest part along the belt (long_y, 0.4) sets the tail and the hold
+  // the longest part along the belt (long_y, 0.4) sets the tail, the widest reach the hold
   CHECK(g.tail == Approx(0.21).epsilon(kEps));
-  CHECK(g.hold == Approx(0.21).epsilon(kEps));
+  CHECK(g.hold == Approx(std::hypot(0.2, 0.4) / 2 + 0.01).epsilon(kEps));  // long_y's half diagonal
+  CHECK(part_reach(parts[1]) == Approx(std::hypot(0.2, 0.4) / 2).epsilon(kEps));
+  CHECK(part_reach(parts[2]) == Approx(0.04).epsilon(kEps));
 }
 
 TEST_CASE("crossing the end and the lost rule on a straight belt", "[physics-geometry]") {
@@ -352,7 +373,7 @@ TEST_CASE("geometry from a loaded scene: path, speed, friction, width and riding
   CHECK(g.width == 0.5);
   CHECK(g.belts.size() == 2);
   CHECK(g.stopper.stopper == 7);
-  CHECK(g.hold == Approx(0.31).epsilon(kEps));  // the tote: 0.6 along the belt
+  CHECK(g.hold == Approx(std::hypot(0.6, 0.4) / 2 + 0.01).epsilon(kEps));  // the tote's half diagonal
   CHECK_THROWS(build_conveyor_geometry(s, s.find_element("m1"), 0));
 }
 

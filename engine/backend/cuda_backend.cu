@@ -11,6 +11,9 @@
 
 #include "engine/backend/backend.h"
 #include "engine/backend/chunk_extract.h"
+#include "engine/physics/coupling_build.h"
+#include "engine/physics/kernel_world.h"
+#include "engine/backend/cuda_coupled.h"
 #include "kernels/flow/lane_sim.h"
 
 namespace plantwin {
@@ -34,14 +37,11 @@ class DeviceModel {
     clear();
     return model.bind([this](const auto& v) { return copy(v); });
   }
-
- private:
-  std::vector<void*> ptrs_;
-
-  void clear() {
-    for (void* p : ptrs_) cudaFree(p);
-    ptrs_.clear();
+  // The same for the model's physical conveyors (after upload, which frees them with the rest).
+  flow::Coupling upload(const physics::CouplingData& c) {
+    return c.bind([this](const auto& v) { return copy(v); });
   }
+
   template <class T>
   const T* copy(const std::vector<T>& v) {
     if (v.empty()) return nullptr;
@@ -50,6 +50,14 @@ class DeviceModel {
     ptrs_.push_back(p);
     check(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), "copy model to device");
     return static_cast<const T*>(p);
+  }
+
+ private:
+  std::vector<void*> ptrs_;
+
+  void clear() {
+    for (void* p : ptrs_) cudaFree(p);
+    ptrs_.clear();
   }
 };
 
@@ -60,11 +68,18 @@ class CudaBackend final : public Backend {
     // The lane kernel keeps a small worklist on the stack.
     check(cudaDeviceSetLimit(cudaLimitStackSize, 4096), "cudaDeviceSetLimit(stack)");
   }
-  ~CudaBackend() override { if (state_) cudaFree(state_); }
+  ~CudaBackend() override {
+    if (state_) cudaFree(state_);
+    if (pstate_) cudaFree(pstate_);
+  }
 
   std::string name() const override { return "cuda"; }
 
-  size_t bytes_per_lane(const Model& model) const override { return state_layout(model, 1).bytes; }
+  size_t bytes_per_lane(const Model& model) const override {
+    size_t b = state_layout(model, 1).bytes;
+    if (model.coupling) b += physics::lane_physics_layout(*model.coupling).bytes;
+    return b;
+  }
 
   size_t memory_budget() const override {
     size_t free_b = 0, total_b = 0;
@@ -87,9 +102,6 @@ class CudaBackend final : public Backend {
   }
 
   void run(const Model& model, int64_t first_lane, int64_t count, ChunkOutput& out) override {
-    // The flow kernel here has no physics hook: it would run a physical conveyor as a timed one.
-    if (model.coupling)
-      throw std::runtime_error("physical conveyors (model: physics) run on the cpu backend in this version; use --backend cpu");
     // The model is a few kilobytes: uploading it with every chunk is cheaper than tracking
     // whether the one on the device is still current.
     flow::FlowModel view = device_model_.upload(model);
@@ -101,9 +113,13 @@ class CudaBackend final : public Backend {
       state_bytes_ = layout.bytes;
     }
     flow::FlowState dstate = layout.bind(state_);
-    flow::FlowLaneKernel kernel{view, dstate, first_lane};
-    thrust::for_each(thrust::cuda::par, thrust::counting_iterator<int64_t>(0),
-                     thrust::counting_iterator<int64_t>(count), kernel);
+    if (model.coupling) {
+      run_coupled(model, view, dstate, first_lane, count);
+    } else {
+      flow::FlowLaneKernel kernel{view, dstate, first_lane};
+      thrust::for_each(thrust::cuda::par, thrust::counting_iterator<int64_t>(0),
+                       thrust::counting_iterator<int64_t>(count), kernel);
+    }
     check(cudaGetLastError(), "flow kernel launch");
     check(cudaDeviceSynchronize(), "flow kernel");
 
@@ -119,9 +135,39 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  // Lanes with physical conveyors: the same flow kernel with the physics kernel as its hook,
+  // each lane's world interleaved with its neighbours' in a second allocation.
+  void run_coupled(const Model& model, const flow::FlowModel& view, const flow::FlowState& dstate,
+                   int64_t first_lane, int64_t count) {
+    const physics::CouplingData& c = *model.coupling;
+    flow::CoupledLaneKernel k;
+    k.model = view;
+    k.state = dstate;
+    k.first_lane = first_lane;
+    k.coupling = device_model_.upload(c);
+    k.physics.p = c.params;
+    k.physics.statics = device_model_.copy(c.statics);
+    k.n_statics = c.n_statics;
+    k.n_kinds = c.n_conv * c.n_parts;
+    k.kinds = device_model_.copy(c.kinds);
+    k.play.build(count, physics::dims_of(c.params));
+    if (pstate_bytes_ < k.play.bytes) {
+      if (pstate_) cudaFree(pstate_);
+      pstate_ = nullptr;
+      check(cudaMalloc(&pstate_, k.play.bytes), "cudaMalloc (physics state)");
+      pstate_bytes_ = k.play.bytes;
+    }
+    k.pbase = pstate_;
+    // A lane runs the physics step's collision and solver stages on its own stack.
+    check(cudaDeviceSetLimit(cudaLimitStackSize, 32768), "cudaDeviceSetLimit(stack)");
+    detail::cuda_run_coupled(k, count);
+  }
+
   DeviceModel device_model_;
   unsigned char* state_ = nullptr;
   size_t state_bytes_ = 0;
+  unsigned char* pstate_ = nullptr;
+  size_t pstate_bytes_ = 0;
   std::vector<unsigned char> host_;
 
 };

@@ -115,16 +115,33 @@ struct BulletBatch::Shared {
   // A body's (or a kind's) collision shape and its local inertia.
   static void add_shape(const BodyDesc& b, std::vector<std::unique_ptr<btCollisionShape>>& shapes,
                         std::vector<btVector3>& inertias) {
-    std::unique_ptr<btConvexInternalShape> shape;
+    std::unique_ptr<btPolyhedralConvexShape> shape;
+    btVector3 inertia(0, 0, 0);
     if (b.shape == Shape::Cylinder) {
-      shape = std::make_unique<btCylinderShapeZ>(btVector3(btScalar(b.radius), btScalar(b.radius), btScalar(b.half_height)));
-      set_margin(*shape, std::min(b.radius, b.half_height));
+      // The kernel's 16-gon prism (vertices on the rims at angles k pi / 8) with the true
+      // cylinder's inertia: Bullet's own cylinder touches a box at one point per step, and an
+      // upright bottle rocks on it until it topples; the prism's faces give a full manifold.
+      auto hull = std::make_unique<btConvexHullShape>();
+      constexpr double kPi = 3.14159265358979323846;
+      for (int z : {-1, 1})
+        for (int k = 0; k < 16; ++k)
+          hull->addPoint(btVector3(btScalar(b.radius * std::cos(k * kPi / 8)), btScalar(b.radius * std::sin(k * kPi / 8)),
+                                   btScalar(z * b.half_height)),
+                         false);
+      hull->recalcLocalAabb();
+      hull->setMargin(btScalar(0.0005));  // hull margins are added outside: keep the size
+      const double m = b.mass, r = b.radius, hh = b.half_height;
+      const double side = m * (3 * r * r + 4 * hh * hh) / 12;
+      inertia = btVector3(btScalar(side), btScalar(side), btScalar(m * r * r / 2));
+      shape = std::move(hull);
     } else {
       shape = std::make_unique<btBoxShape>(to_bt(b.half_extents));
       set_margin(*shape, std::min({b.half_extents[0], b.half_extents[1], b.half_extents[2]}));
+      shape->calculateLocalInertia(btScalar(b.mass), inertia);
     }
-    btVector3 inertia(0, 0, 0);
-    shape->calculateLocalInertia(btScalar(b.mass), inertia);
+    // Polyhedral features make Bullet clip faces into a full contact manifold (as the kernel
+    // does) instead of adding one point per step.
+    shape->initializePolyhedralFeatures();
     inertias.push_back(inertia);
     shapes.push_back(std::move(shape));
   }
@@ -137,6 +154,7 @@ struct BulletBatch::Shared {
       const StaticBoxDesc& s = desc.statics[i];
       auto shape = std::make_unique<btBoxShape>(to_bt(s.half_extents));
       set_margin(*shape, std::min({s.half_extents[0], s.half_extents[1], s.half_extents[2]}));
+      shape->initializePolyhedralFeatures();
       static_shapes.push_back(std::move(shape));
       belts[i].velocity = to_bt(s.surface_velocity);
       belts[i].up = btMatrix3x3(to_bt(s.orientation)).getColumn(2);

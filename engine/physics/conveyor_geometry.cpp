@@ -74,6 +74,7 @@ double turn_at(const std::vector<Vec3d>& path, size_t k) {
 std::vector<StaticBoxDesc> ConveyorGeometry::statics() const {
   std::vector<StaticBoxDesc> all = belts;
   all.insert(all.end(), guides.begin(), guides.end());
+  all.insert(all.end(), chamfers.begin(), chamfers.end());
   all.push_back(stopper);
   return all;
 }
@@ -95,6 +96,11 @@ LegFrame leg_frame(const std::vector<Vec3d>& path, size_t k) {
 
 double part_length_along(const PartType& part) { return std::max(part.size[0], part.size[1]); }
 
+double part_reach(const PartType& part) {
+  if (part.shape == "cylinder") return part.size[0] / 2;
+  return std::hypot(part.size[0], part.size[1]) / 2;
+}
+
 ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double speed, double friction,
                                          double width, const std::vector<PartType>& riding,
                                          int32_t stopper_index) {
@@ -104,10 +110,13 @@ ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double 
   g.speed = speed;
   g.friction = friction;
   g.width = width;
-  double half_part = 0;
-  for (const PartType& p : riding) half_part = std::max(half_part, part_length_along(p) / 2);
+  double half_part = 0, reach = 0;
+  for (const PartType& p : riding) {
+    half_part = std::max(half_part, part_length_along(p) / 2);
+    reach = std::max(reach, part_reach(p));
+  }
   g.tail = half_part + kEndMargin;
-  g.hold = half_part + kEndMargin;
+  g.hold = reach + kEndMargin;
 
   const size_t legs = path.size() - 1;
   std::vector<LegFrame> frames;
@@ -147,16 +156,46 @@ ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double 
     belt.friction = friction;
     belt.surface_velocity = scale(f.along, speed);
     g.belts.push_back(belt);
-    // Guides, mitred at corners: side s = +1 left, -1 right; a left turn trims the left one.
+    // Guides, mitred at corners: side s = +1 left, -1 right; a left turn trims the left one, and
+    // trims the inner one a further chamfer length, where the chamfer takes over.
+    auto chamfer_at = [&](size_t j, int s) { return s * turn[j] > 0 ? kChamferFraction * width : 0.0; };
     for (int s : {+1, -1}) {
-      const double g0 = first ? -g.tail : s * o * std::tan(turn[k] / 2) / horiz[k];
-      const double g1 = last ? len[k] + end_run : len[k] - s * o * std::tan(turn[k + 1] / 2) / horiz[k];
+      const double g0 = first ? -g.tail : (s * o * std::tan(turn[k] / 2) + chamfer_at(k, s)) / horiz[k];
+      const double g1 = last ? len[k] + end_run
+                             : len[k] - (s * o * std::tan(turn[k + 1] / 2) + chamfer_at(k + 1, s)) / horiz[k];
       if (!(g1 > g0)) continue;  // trimmed away between two tight corners
       StaticBoxDesc guide =
           leg_box(f, path[k], g0, g1, s * o, kGuideThickness / 2, -kBeltThickness, kGuideHeight);
       guide.friction = kGuideFriction;
       g.guides.push_back(guide);
     }
+  }
+  // Chamfers: at each corner a guide across the inner corner, from the upstream inner face
+  // kChamferFraction * width before the corner to the downstream one as far after it, so that
+  // a part turning early is pushed outward instead of catching on the end of the inner guide.
+  for (size_t k = 1; k + 1 < path.size(); ++k) {
+    if (turn[k] == 0) continue;
+    const double sgn = turn[k] > 0 ? 1.0 : -1.0, c = kChamferFraction * width;
+    auto horizontal = [](const Vec3d& v) { const double h = std::hypot(v[0], v[1]); return Vec3d{v[0] / h, v[1] / h, 0}; };
+    const Vec3d h0 = horizontal(frames[k - 1].along), h1 = horizontal(frames[k].along);
+    const Vec3d left0 = {-h0[1], h0[0], 0};
+    // the inner faces' intersection
+    const double back = (width / 2) * std::tan(std::fabs(turn[k]) / 2);
+    const Vec3d in = add(add(path[k], scale(left0, sgn * width / 2)), scale(h0, -back));
+    const Vec3d a = add(in, scale(h0, -c)), b = add(in, scale(h1, c));
+    Vec3d dir = sub(b, a);
+    const double chord = norm(dir);
+    dir = scale(dir, 1 / chord);
+    Vec3d side = {-dir[1], dir[0], 0};
+    const Vec3d mid = scale(add(a, b), 0.5);
+    const Vec3d out = dot(side, sub(in, mid)) > 0 ? side : scale(side, -1);  // away from the belt
+    StaticBoxDesc ch;
+    ch.center = add(mid, scale(out, kGuideThickness / 2));
+    ch.center[2] = path[k][2] + (kGuideHeight - kBeltThickness) / 2;
+    ch.orientation = quat_from_columns(dir, side, {0, 0, 1});
+    ch.half_extents = {chord / 2 + kGuideThickness, kGuideThickness / 2, (kGuideHeight + kBeltThickness) / 2};
+    ch.friction = kGuideFriction;
+    g.chamfers.push_back(ch);
   }
   const LegFrame& f = frames.back();
   g.stopper = leg_box(f, path.back(), g.hold, g.hold + kStopperThickness, 0, width / 2 + kGuideThickness,

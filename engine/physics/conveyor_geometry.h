@@ -25,6 +25,7 @@ constexpr double kGuideHeight = 0.1;        // side guides and stopper, above th
 constexpr double kGuideThickness = 0.02;    // side guides, across the belt
 constexpr double kStopperThickness = 0.02;  // the stopper, along the belt
 constexpr double kSeamOverlap = 0.01;       // each segment runs on this far past its leg's end
+constexpr double kChamferFraction = 1.0 / 3;  // inner-corner chamfer legs, as a share of the width
 constexpr double kValleyRun = 0.1;          // ... and this far back under the one before at a valley
 constexpr double kEndMargin = 0.01;         // a part held by the stopper has its centre this far past the end
 constexpr double kGuideFriction = 0.1;      // side guides and stopper: low-friction rails
@@ -45,8 +46,10 @@ struct ConveyorGeometry {
   // Two per leg, in path order: [2k] on the left (+across), [2k+1] on the right -- unless a leg
   // is so short between two corners that a guide is trimmed away entirely; that one is left out.
   std::vector<StaticBoxDesc> guides;
+  // One per corner (horizontal turn), in path order: a guide across the inner corner.
+  std::vector<StaticBoxDesc> chamfers;
   StaticBoxDesc stopper;             // across the belt just past the end; stopper = its index
-  // Every static box in one list: belts, then guides, then the stopper.
+  // Every static box in one list: belts, then guides, then chamfers, then the stopper.
   std::vector<StaticBoxDesc> statics() const;
 };
 
@@ -81,10 +84,15 @@ LegFrame leg_frame(const std::vector<Vec3d>& path, size_t k);
 //   from the belt's bottom face to kGuideHeight above the surface; at a corner each guide is
 //   mitred (the inner one trimmed, the outer one extended) so the two legs' guides meet and
 //   neither blocks the turn; at the ends they run from -tail to the stopper's far face.
+// - chamfers: at a corner the inner guides stop a further c = kChamferFraction * width short of
+//   the corner (along each leg), and a guide of the same thickness and height runs straight
+//   across the inner corner between the two inner faces' points c before and c after their
+//   intersection (its inner face on that chord): a part that starts turning early slides along
+//   it instead of catching on the end of the downstream inner guide.
 // - stopper: a box kStopperThickness along the belt, across the belt over both guides, from the
 //   belt's bottom to kGuideHeight above the surface, its near face `hold` past the end point
-//   along the last leg, with hold = the largest half-length along the belt of the riding parts
-//   + kEndMargin: a part resting against it has its centre past the end. stopper.stopper =
+//   along the last leg, with hold = the largest part_reach of the riding parts + kEndMargin: a
+//   part resting against it has its centre past the end however it has turned. stopper.stopper =
 //   stopper_index; friction of guides and stopper: kGuideFriction.
 ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double speed, double friction,
                                          double width, const std::vector<PartType>& riding,
@@ -97,6 +105,10 @@ ConveyorGeometry build_conveyor_geometry(const Scene& scene, int element, int32_
 // A part's extent along the belt when carried: its longer horizontal side (x or y of `size`;
 // a cylinder's diameter). Requires a size.
 double part_length_along(const PartType& part);
+
+// The farthest a part's outline reaches horizontally from its centre, whatever way it has
+// turned on the belt: half its horizontal diagonal (a cylinder: its radius).
+double part_reach(const PartType& part);
 
 // The pose a part type enters with: at rest, centred on the path start (across the belt too),
 // its bottom face on the belt surface (centre = start + normal * size.z / 2), z of its size
