@@ -118,7 +118,7 @@ TEST_CASE("a part entering a physical conveyor crosses it in L/v + v/(2 mu g)", 
 TEST_CASE("well-spaced parts: the same throughput with model: physics as with model: kinematic",
           "[physics][flow]") {
   const std::string src = "interarrival: {exponential: 20s}", st = "process: {exponential: 12s}";
-  const std::string run = "{horizon: 2h, warmup: 5min, replications: 3, seed: 5}";
+  const std::string run = "{horizon: 45min, warmup: 5min, replications: 3, seed: 5}";
   const BatchResults kin = test::run_cpu(belt_line("model: kinematic", src, st, run));
   const BatchResults phy = test::run_cpu(belt_line(kPhysical, src, st, run));
   for (int64_t l = 0; l < 3; ++l) {
@@ -169,7 +169,7 @@ TEST_CASE("parts that slide back down a belt too steep for its friction are lost
 TEST_CASE("physical conveyors: identical results on 1 and 2 threads", "[physics][flow]") {
   Scene s = test::scene_from_text(
       belt_line(kPhysical, "interarrival: {exponential: 5s}", "process: {exponential: 4s}",
-                "{horizon: 5min, warmup: 1min, replications: 4, seed: 9}"));
+                "{horizon: 3min, warmup: 1min, replications: 3, seed: 9}"));
   const BatchResults one = test::run_cpu(s, 1);
   const BatchResults two = test::run_cpu(s, 2);
   const BatchResults chunked = test::run_cpu(s, 2, 1);

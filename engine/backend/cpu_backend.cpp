@@ -10,10 +10,9 @@
 
 #include "engine/backend/backend.h"
 #include "engine/backend/chunk_extract.h"
-#include "engine/physics/bullet_lane_physics.h"
+#include "engine/backend/cpu_coupled.h"
 #include "engine/physics/coupling_build.h"
 #include "kernels/flow/lane_sim.h"
-#include "kernels/physics/lane_physics.h"
 
 namespace plantwin {
 namespace {
@@ -63,10 +62,8 @@ class CpuBackend final : public Backend {
       flow::FlowLaneBlockKernel kernel{model.view(), one, blob_.get(), first_lane};
       thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
                        thrust::counting_iterator<int64_t>(count), kernel);
-    } else if (physics_ == PhysicsEngine::Kernel) {
-      run_coupled(model, one, first_lane, count);
     } else {
-      run_bullet(model, one, first_lane, count);
+      cpu_run_coupled(model, one, blob_.get(), first_lane, count, physics_);
     }
     flow::FlowState lane0 = one.bind(blob_.get());
     lane0.lane_bytes = static_cast<int64_t>(one.bytes);
@@ -74,58 +71,12 @@ class CpuBackend final : public Backend {
   }
 
  private:
-  void run_coupled(const Model& model, const flow::FlowStateLayout& one, int64_t first_lane, int64_t count) {
-    const physics::CouplingData& c = *model.coupling;
-    const phys::PhysicsStateLayout play = physics::lane_physics_layout(c);
-    const size_t bytes = play.bytes * static_cast<size_t>(count);
-    if (pblob_bytes_ < bytes) {
-      pblob_.reset(static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(64))));
-      pblob_bytes_ = bytes;
-    }
-    const flow::FlowModel fm = model.view();
-    const flow::Coupling cv = c.view();
-    const int64_t R = model.replications;
-    // Lanes with parts on physical belts differ widely in cost: hand them out one at a time.
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t l = 0; l < count; ++l) {
-      const int64_t lane = first_lane + l;
-      flow::FlowState state = one.bind(blob_.get() + l * static_cast<int64_t>(one.bytes));
-      phys::LanePhysics hook = physics::lane_physics(c, lane / R, play, pblob_.get() + l * static_cast<int64_t>(play.bytes));
-      flow::LaneSim<true, phys::LanePhysics> sim(fm, state, 0, lane, &hook, &cv);
-      sim.run();
-    }
-  }
-
-  // The same lanes with Bullet stepping the physical conveyors: one BulletBatch per variant
-  // that has lanes in this chunk, one Bullet world per lane.
-  void run_bullet(const Model& model, const flow::FlowStateLayout& one, int64_t first_lane, int64_t count) {
-    const physics::CouplingData& c = *model.coupling;
-    const flow::FlowModel fm = model.view();
-    const flow::Coupling cv = c.view();
-    const int64_t R = model.replications;
-    const int64_t v0 = first_lane / R, v1 = (first_lane + count - 1) / R;
-    std::vector<std::unique_ptr<physics::BulletBatch>> batches;
-    for (int64_t v = v0; v <= v1; ++v) {
-      const int64_t lo = std::max(first_lane, v * R), hi = std::min(first_lane + count, (v + 1) * R);
-      batches.push_back(std::make_unique<physics::BulletBatch>(c.worlds[static_cast<size_t>(v)], hi - lo));
-    }
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t l = 0; l < count; ++l) {
-      const int64_t lane = first_lane + l, v = lane / R;
-      const int64_t lo = std::max(first_lane, v * R);
-      flow::FlowState state = one.bind(blob_.get() + l * static_cast<int64_t>(one.bytes));
-      physics::BulletLanePhysics hook{batches[static_cast<size_t>(v - v0)].get(), lane - lo};
-      flow::LaneSim<true, physics::BulletLanePhysics> sim(fm, state, 0, lane, &hook, &cv);
-      sim.run();
-    }
-  }
-
   PhysicsEngine physics_;
   struct AlignedDelete {
     void operator()(unsigned char* p) const { ::operator delete(p, std::align_val_t(64)); }
   };
-  std::unique_ptr<unsigned char, AlignedDelete> blob_, pblob_;
-  size_t blob_bytes_ = 0, pblob_bytes_ = 0;
+  std::unique_ptr<unsigned char, AlignedDelete> blob_;
+  size_t blob_bytes_ = 0;
 };
 
 }  // namespace
