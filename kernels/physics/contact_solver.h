@@ -213,9 +213,21 @@ PW_HD inline void prepare_contacts(const LaneView& L) {
     int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
     PairVel pv;
     load_pair(L, a, b, pv);
+    const Sym3 ia = L.inv_inertia_w(a);
+    const Sym3 ib = b >= 0 ? L.inv_inertia_w(b) : Sym3{0, 0, 0, 0, 0, 0};
     for (int32_t c = i; c < end; ++c) {
       Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
       Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
+      // The solver's per-step constants, formed once here instead of on every substep.
+      const Vec3 can = cross(ra, n);
+      L.set3(s.ct_can, c, can);
+      L.set3(s.ct_ian, c, mul(ia, can));
+      L.set3(s.ct_t2, c, t2);
+      if (b >= 0) {
+        const Vec3 cbn = cross(rb, n);
+        L.set3(s.ct_cbn, c, cbn);
+        L.set3(s.ct_ibn, c, mul(ib, cbn));
+      }
       if (b >= 0) {
         s.ct_mn[L.at(c)] = effective_mass(pv, ra, rb, n);
         s.ct_mt1[L.at(c)] = effective_mass(pv, ra, rb, t1);
@@ -269,8 +281,8 @@ constexpr double kSettled = 1e-6;
 
 // One manifold's rows for solve_contacts; kDyn: B is a dynamic body (else the floor or a
 // static box, whose side of every row is skipped: it has no mass and never moves).
-// The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) do not change during the
-// step; they are formed once per call and shared by all the sweeps.
+// The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) and the second friction
+// direction do not change during the step: prepare_contacts forms them once per step.
 template <bool kDyn>
 PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32_t i, int32_t end, double inv_h,
                                  double elapsed, bool use_bias, const Softness& soft) {
@@ -303,15 +315,13 @@ PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32
   for (int k = 0; k < np; ++k) {
     const int32_t c = i + k;
     n[k] = L.get3(s.ct_n, c);
-    Vec3 ra = L.get3(s.ct_ra, c);
-    can[k] = cross(ra, n[k]);
-    ian[k] = mul(ia, can[k]);
+    can[k] = L.get3(s.ct_can, c);
+    ian[k] = L.get3(s.ct_ian, c);
     Vec3 xa = pa + mul(Ra, L.get3(s.ct_la, c));
     Vec3 xb;
     if (kDyn) {
-      Vec3 rb = L.get3(s.ct_rb, c);
-      cbn[k] = cross(rb, n[k]);
-      ibn[k] = mul(ib, cbn[k]);
+      cbn[k] = L.get3(s.ct_cbn, c);
+      ibn[k] = L.get3(s.ct_ibn, c);
       xb = pb + mul(Rb, L.get3(s.ct_lb, c));
     } else {
       vbs[k] = L.get3(s.ct_vb, c);
@@ -363,7 +373,7 @@ PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32
   }
   for (int k = 0; k < np; ++k) {
     const int32_t c = i + k;
-    Vec3 t1 = L.get3(s.ct_t1, c), t2 = cross(n[k], t1);
+    Vec3 t1 = L.get3(s.ct_t1, c), t2 = L.get3(s.ct_t2, c);
     Vec3 ra = L.get3(s.ct_ra, c);
     Vec3 dv;
     Vec3 rb{0, 0, 0};

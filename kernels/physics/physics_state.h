@@ -104,6 +104,11 @@ struct PhysDims {
   X(ct_lb, double, 3 * d.C)        /* anchor in B's body frame; static B: the world point */    \
   X(ct_vb, double, 3 * d.C)        /* static B: its velocity (kinematic) */                     \
   X(ct_vs, double, 3 * d.C)        /* static B: the velocity friction aims for (+ belt) */      \
+  X(ct_can, double, 3 * d.C)       /* ra x n and I_a^-1 (ra x n): constant during the step */   \
+  X(ct_ian, double, 3 * d.C)                                                                    \
+  X(ct_cbn, double, 3 * d.C)       /* rb x n and I_b^-1 (rb x n) (dynamic B) */                 \
+  X(ct_ibn, double, 3 * d.C)                                                                    \
+  X(ct_t2, double, 3 * d.C)        /* second friction direction n x t1 */                       \
   X(ct_sep, double, d.C)           /* separation at the step's start (< 0: overlap) */          \
   X(ct_mn, double, d.C)            /* normal mass */                                            \
   X(ct_mt1, double, d.C)           /* friction masses */                                        \
