@@ -15,6 +15,7 @@
 
 #include "engine/physics/bullet_world.h"
 #include "engine/physics/physics_runner.h"
+#include "tests/physics_support.h"
 
 namespace ph = plantwin::physics;
 
@@ -30,26 +31,9 @@ constexpr bool kIsKernel = std::is_same_v<Batch, ph::PhysicsBatch>;
 template <class Batch>
 constexpr double kPoseTol = kIsKernel<Batch> ? 0.0 : 1e-6;
 
-ph::BodyDesc cube(double half, ph::Vec3d pos, double mass = 1.0, double friction = 0.4) {
-  ph::BodyDesc b;
-  b.shape = ph::Shape::Box;
-  b.half_extents = {half, half, half};
-  b.mass = mass;
-  b.position = pos;
-  b.friction = friction;
-  return b;
-}
+using plantwin::test::cube;
+using plantwin::test::cylinder;
 
-ph::BodyDesc cylinder(double radius, double half_height, ph::Vec3d pos, double mass, double friction) {
-  ph::BodyDesc c;
-  c.shape = ph::Shape::Cylinder;
-  c.radius = radius;
-  c.half_height = half_height;
-  c.mass = mass;
-  c.position = pos;
-  c.friction = friction;
-  return c;
-}
 
 // A belt (v 0.5 m/s, mu 0.4) along x from -0.5 to 4 m, top face at z = 0, 1 m wide, no floor:
 // the world a physical conveyor hands the flow side. Its slots are cubes of half size kHalf,

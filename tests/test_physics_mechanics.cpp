@@ -15,6 +15,7 @@
 
 #include "engine/backend/backend.h"
 #include "engine/physics/physics_runner.h"
+#include "tests/physics_support.h"
 
 namespace ph = plantwin::physics;
 
@@ -22,15 +23,7 @@ namespace {
 
 constexpr double kG = 9.81;
 
-ph::BodyDesc cube(double half, ph::Vec3d pos, double mass = 1.0, double friction = 0.4) {
-  ph::BodyDesc b;
-  b.shape = ph::Shape::Box;
-  b.half_extents = {half, half, half};
-  b.mass = mass;
-  b.position = pos;
-  b.friction = friction;
-  return b;
-}
+using plantwin::test::cube;
 
 // Rotation by angle a about the y axis.
 ph::Quatd about_y(double a) { return {std::cos(a / 2), 0, std::sin(a / 2), 0}; }

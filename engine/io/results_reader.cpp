@@ -146,15 +146,12 @@ std::vector<T> read_numbers(hid_t file, const std::string& path,
   return values;
 }
 
-// The datasets of /variants/params (absent or empty group: none), in HDF5's name order
-// (the writer does not track creation order). Each is [V] or [V, 3]; `unit` is optional.
-std::vector<VariantParam> read_variant_params(hid_t file, hsize_t V) {
-  std::vector<VariantParam> params;
-  const std::string group_path = "/variants/params";
-  if (!exists(file, group_path)) return params;
+// The names of the members of the group at `group_path`, in HDF5's name order.
+std::vector<std::string> member_names(hid_t file, const std::string& group_path) {
   Hid group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose, "opening " + group_path);
   H5G_info_t info{};
   check(H5Gget_info(group, &info), "reading " + group_path);
+  std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i,
                                               nullptr, 0, H5P_DEFAULT);
@@ -164,6 +161,18 @@ std::vector<VariantParam> read_variant_params(hid_t file, hsize_t V) {
                            H5P_DEFAULT) < 0)
       fail("reading " + group_path);
     name.resize(static_cast<size_t>(length));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// The datasets of /variants/params (absent or empty group: none), in HDF5's name order
+// (the writer does not track creation order). Each is [V] or [V, 3]; `unit` is optional.
+std::vector<VariantParam> read_variant_params(hid_t file, hsize_t V) {
+  std::vector<VariantParam> params;
+  const std::string group_path = "/variants/params";
+  if (!exists(file, group_path)) return params;
+  for (const std::string& name : member_names(file, group_path)) {
     const std::string path = group_path + "/" + name;
     VariantParam p;
     p.name = name;
@@ -222,25 +231,6 @@ void read_factory_kpis(hid_t file, BatchResults& r) {
   r.robot_utilisation = read_numbers<double>(file, "/robots/utilisation", {L, r.robot_names.size()});
 }
 
-// The names of the members of the group at `group_path`, in HDF5's name order.
-std::vector<std::string> member_names(hid_t file, const std::string& group_path) {
-  Hid group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose, "opening " + group_path);
-  H5G_info_t info{};
-  check(H5Gget_info(group, &info), "reading " + group_path);
-  std::vector<std::string> names;
-  for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i,
-                                              nullptr, 0, H5P_DEFAULT);
-    if (length < 0) fail("reading " + group_path);
-    std::string name(static_cast<size_t>(length) + 1, '\0');
-    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                           H5P_DEFAULT) < 0)
-      fail("reading " + group_path);
-    name.resize(static_cast<size_t>(length));
-    names.push_back(std::move(name));
-  }
-  return names;
-}
 
 // A lane index written as a group member's name ("0", "17"); -1 when `name` is not one.
 int64_t lane_of_name(const std::string& name) {
