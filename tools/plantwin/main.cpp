@@ -441,7 +441,8 @@ int cmd_warmup(const WarmupArgs& a) {
   if (a.threads > 0) omp_set_num_threads(a.threads);
   std::unique_ptr<pw::Backend> backend;
   try {
-    backend = pw::make_backend(a.backend);
+    // As run: auto keeps physical conveyors on the cpu until the cuda path is validated.
+    backend = pw::make_backend(a.backend == "auto" && scene.has_physical_conveyor() ? "cpu" : a.backend);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin warmup: " << ex.what() << "\n";
     return kExitInvalid;
