@@ -125,15 +125,8 @@ phys::PhysicsStateLayout lane_physics_layout(const CouplingData& c) {
 
 phys::LanePhysics lane_physics(const CouplingData& c, int64_t variant, const phys::PhysicsStateLayout& layout,
                                unsigned char* block) {
-  phys::LanePhysics h;
-  h.model.p = c.params;
-  h.model.statics = c.statics.data() + variant * c.n_statics;
-  h.kinds = c.kinds.data() + variant * c.n_conv * c.n_parts;
-  h.L.s = layout.bind(block);
-  h.L.L = 1;
-  h.L.l = 0;
-  h.clear();
-  return h;
+  return phys::make_lane_physics(c.params, c.statics.data(), c.n_statics, c.kinds.data(), c.n_conv * c.n_parts,
+                                 variant, phys::LaneView{layout.bind(block), 1, 0});
 }
 
 }  // namespace plantwin::physics

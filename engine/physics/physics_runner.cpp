@@ -79,6 +79,27 @@ void unpack_trajectories(const std::vector<double>& traj, int64_t n_rec, int64_t
   }
 }
 
+// What both stand-alone runners take from their arguments, checked: the steps, the recorded
+// lanes' slots, and the world as the kernel reads it.
+struct RunPlan {
+  int64_t steps = 0, n_rec = 0;
+  std::vector<int32_t> slot;
+  std::vector<phys::StaticBox> statics;
+  phys::PhysicsParams params;
+};
+
+RunPlan plan_run(const WorldDesc& world, const RunOptions& options) {
+  check_world(world);
+  if (options.lanes < 1) bad("lanes must be >= 1");
+  RunPlan p;
+  p.steps = steps_for(world, options.seconds);
+  p.slot = record_slots(options);
+  p.n_rec = static_cast<int64_t>(options.record_lanes.size());
+  p.statics = make_statics(world);
+  p.params = make_params(world);
+  return p;
+}
+
 // The result of a run from the lanes' final state (lane(l): lane l's view) and the recorded
 // trajectories: the same for both backends.
 template <class LaneOf>
@@ -317,16 +338,12 @@ bool PhysicsBatch::stopper(int64_t lane, int32_t k) const {
 }
 
 RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
-  check_world(world);
-  if (options.lanes < 1) bad("lanes must be >= 1");
-  const int64_t steps = steps_for(world, options.seconds);
-  std::vector<int32_t> slot = record_slots(options);
-  const int64_t n_rec = static_cast<int64_t>(options.record_lanes.size());
-
-  std::vector<phys::StaticBox> statics = make_statics(world);
+  RunPlan plan = plan_run(world, options);
+  const int64_t steps = plan.steps, n_rec = plan.n_rec;
+  std::vector<int32_t>& slot = plan.slot;
   phys::PhysicsModel model;
-  model.p = make_params(world);
-  model.statics = statics.data();
+  model.p = plan.params;
+  model.statics = plan.statics.data();
   phys::PhysicsStateLayout layout;
   layout.build(1, dims_of(model.p));
   Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(options.lanes));
@@ -369,14 +386,9 @@ bool physics_cuda_built() {
 
 RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options) {
 #ifdef PLANTWIN_HAVE_CUDA
-  check_world(world);
-  if (options.lanes < 1) bad("lanes must be >= 1");
-  const int64_t steps = steps_for(world, options.seconds);
-  std::vector<int32_t> slot = record_slots(options);
-  const int64_t n_rec = static_cast<int64_t>(options.record_lanes.size());
-
-  std::vector<phys::StaticBox> statics = make_statics(world);
-  phys::PhysicsParams params = make_params(world);
+  RunPlan plan = plan_run(world, options);
+  const int64_t steps = plan.steps, n_rec = plan.n_rec;
+  const phys::PhysicsParams& params = plan.params;
   // Interleaved lanes: neighbouring GPU threads touch neighbouring words.
   phys::PhysicsStateLayout layout;
   layout.build(options.lanes, dims_of(params));
@@ -386,7 +398,7 @@ RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options) {
 
   const int64_t nb = params.bodies;
   std::vector<double> traj(static_cast<size_t>(n_rec * steps * nb * 7));
-  detail::cuda_run_physics(params, statics, layout, blob.get(), steps, slot, n_rec, traj.data());
+  detail::cuda_run_physics(params, plan.statics, layout, blob.get(), steps, plan.slot, n_rec, traj.data());
 
   return collect_result([&](int64_t l) { return phys::LaneView{s, options.lanes, l}; }, options.lanes, nb, steps,
                         world.dt, traj, n_rec);

@@ -17,7 +17,7 @@ struct CoupledLaneKernel {
   FlowState state;                    // interleaved, `count` lanes
   int64_t first_lane;                 // global index of the chunk's lane 0
   Coupling coupling;
-  phys::PhysicsModel physics;         // statics: variant 0's row of [V][n_statics]
+  phys::PhysicsModel physics;         // statics: every variant's rows, [V][n_statics]
   int32_t n_statics, n_kinds;
   const phys::BodyKind* kinds;        // [V][n_kinds]
   phys::PhysicsStateLayout play;      // built for the chunk's lanes, interleaved
@@ -26,14 +26,8 @@ struct CoupledLaneKernel {
   PW_HD void operator()(int64_t local_lane) const {
     const int64_t lane = first_lane + local_lane;
     const int64_t v = lane / model.replications;
-    phys::LanePhysics hook;
-    hook.model = physics;
-    hook.model.statics = physics.statics + v * n_statics;
-    hook.kinds = kinds + v * n_kinds;
-    hook.L.s = play.bind(pbase);
-    hook.L.L = play.lanes;
-    hook.L.l = local_lane;
-    hook.clear();
+    phys::LanePhysics hook = phys::make_lane_physics(physics.p, physics.statics, n_statics, kinds, n_kinds, v,
+                                                     phys::LaneView{play.bind(pbase), play.lanes, local_lane});
     LaneSim<false, phys::LanePhysics> sim(model, state, local_lane, lane, &hook, &coupling);
     sim.run();
   }

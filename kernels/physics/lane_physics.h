@@ -47,4 +47,18 @@ struct LanePhysics {
   }
 };
 
+// The hook of a lane of `variant` whose world is L, cleared. `statics` and `kinds` hold every
+// variant's rows ([V][n_statics], [V][n_kinds]); the hook reads its variant's.
+PW_HD inline LanePhysics make_lane_physics(const PhysicsParams& p, const StaticBox* statics, int32_t n_statics,
+                                           const BodyKind* kinds, int32_t n_kinds, int64_t variant,
+                                           const LaneView& L) {
+  LanePhysics h;
+  h.model.p = p;
+  h.model.statics = statics + variant * n_statics;
+  h.kinds = kinds + variant * n_kinds;
+  h.L = L;
+  h.clear();
+  return h;
+}
+
 }  // namespace plantwin::phys
