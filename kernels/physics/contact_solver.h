@@ -283,6 +283,15 @@ constexpr double kSettled = 1e-6;
 // static box, whose side of every row is skipped: it has no mass and never moves).
 // The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) and the second friction
 // direction do not change during the step: prepare_contacts forms them once per step.
+//
+// A manifold has one normal n and one tangent basis t1, t2 for all its points, and a static
+// partner one velocity; so the normal rows need the linear velocities only through one
+// number, un = n . (vb - va), which every normal impulse dj changes by (ma + mb) dj. The
+// sweeps work on un and the angular velocities; the linear velocities take the sum of the
+// normal impulses once, after the sweeps. Likewise the separation of point k,
+//   s0 + n . (xb - xa),  xa = pa + Ra la,
+// needs n . Ra la = la . (Ra^T n): one rotated normal per manifold, not a rotated anchor per
+// point.
 template <bool kDyn>
 PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32_t i, int32_t end, double inv_h,
                                  double elapsed, bool use_bias, const Softness& soft) {
@@ -291,43 +300,39 @@ PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32
   const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
   Vec3 va = L.get3(s.vel, a), wa = L.get3(s.angvel, a);
   const double ma = s.inv_mass[L.at(a)];
-  const Sym3 ia = L.inv_inertia_w(a);
-  Vec3 vb{0, 0, 0}, wb{0, 0, 0};
+  const Vec3 n = L.get3(s.ct_n, i);
+  const Vec3 nla = mul_t(rotation(L.getq(a)), n);  // n in A's body frame
+  Vec3 vb{0, 0, 0}, wb{0, 0, 0}, nlb{0, 0, 0};
   double mb = 0;
-  Sym3 ib{0, 0, 0, 0, 0, 0};
-  const Vec3 pa = L.get3(s.pos, a);
-  const Mat3 Ra = rotation(L.getq(a));
-  Vec3 pb{0, 0, 0};
-  Mat3 Rb{};
+  // n . (xb - xa) without the anchors' terms.
+  double gap = -dot(L.get3(s.pos, a), n);
   if (kDyn) {
     vb = L.get3(s.vel, b);
     wb = L.get3(s.angvel, b);
     mb = s.inv_mass[L.at(b)];
-    ib = L.inv_inertia_w(b);
-    pb = L.get3(s.pos, b);
-    Rb = rotation(L.getq(b));
+    nlb = mul_t(rotation(L.getq(b)), n);
+    gap += dot(L.get3(s.pos, b), n);
+  } else {
+    vb = L.get3(s.ct_vb, i);  // the static side's velocity: one per manifold
+    gap += elapsed * dot(vb, n);
   }
   // The rows' constants for this substep: a manifold has at most kManifoldPoints points.
-  Vec3 n[kManifoldPoints], can[kManifoldPoints], cbn[kManifoldPoints], ian[kManifoldPoints], ibn[kManifoldPoints];
-  Vec3 vbs[kManifoldPoints];
+  Vec3 can[kManifoldPoints], cbn[kManifoldPoints], ian[kManifoldPoints], ibn[kManifoldPoints];
   double bias[kManifoldPoints], mass_scale[kManifoldPoints], impulse_scale[kManifoldPoints], jn[kManifoldPoints];
+  double jmax[kManifoldPoints];
   const int np = end - i;
   for (int k = 0; k < np; ++k) {
     const int32_t c = i + k;
-    n[k] = L.get3(s.ct_n, c);
     can[k] = L.get3(s.ct_can, c);
     ian[k] = L.get3(s.ct_ian, c);
-    Vec3 xa = pa + mul(Ra, L.get3(s.ct_la, c));
-    Vec3 xb;
+    double sep = s.ct_sep[L.at(c)] + gap - dot(L.get3(s.ct_la, c), nla);
     if (kDyn) {
       cbn[k] = L.get3(s.ct_cbn, c);
       ibn[k] = L.get3(s.ct_ibn, c);
-      xb = pb + mul(Rb, L.get3(s.ct_lb, c));
+      sep += dot(L.get3(s.ct_lb, c), nlb);
     } else {
-      vbs[k] = L.get3(s.ct_vb, c);
-      xb = L.get3(s.ct_lb, c) + elapsed * vbs[k];
+      sep += dot(L.get3(s.ct_lb, c), n);  // the world point
     }
-    double sep = s.ct_sep[L.at(c)] + dot(xb - xa, n[k]);
     bias[k] = 0;
     mass_scale[k] = 1;
     impulse_scale[k] = 0;
@@ -341,39 +346,40 @@ PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32
     // -m_n * mass_scale, folded once per call.
     mass_scale[k] = -s.ct_mn[L.at(c)] * mass_scale[k];
     jn[k] = s.ct_jn[L.at(c)];
+    jmax[k] = s.ct_jmax[L.at(c)];
   }
-  double jmax[kManifoldPoints];
-  for (int k = 0; k < np; ++k) jmax[k] = s.ct_jmax[L.at(i + k)];
+  const double mab = ma + mb;
+  double un = dot(vb - va, n), total = 0;
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     double largest = 0, change = 0;
     for (int k = 0; k < np; ++k) {
       // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
-      double vn = kDyn ? dot(vb - va, n[k]) + dot(wb, cbn[k]) - dot(wa, can[k])
-                       : dot(vbs[k] - va, n[k]) - dot(wa, can[k]);
+      double vn = kDyn ? un + dot(wb, cbn[k]) - dot(wa, can[k]) : un - dot(wa, can[k]);
       double dj = mass_scale[k] * (vn + bias[k]) - impulse_scale[k] * jn[k];
       double nj = dmax(jn[k] + dj, 0.0);
       dj = nj - jn[k];
       jn[k] = nj;
       jmax[k] = nj > jmax[k] ? nj : jmax[k];
-      Vec3 P = dj * n[k];
-      va -= ma * P;
+      total += dj;
+      un += mab * dj;
       wa -= dj * ian[k];
-      if (kDyn) {
-        vb += mb * P;
-        wb += dj * ibn[k];
-      }
+      if (kDyn) wb += dj * ibn[k];
       largest = dmax(largest, nj);
       change = dmax(change, dabs(dj));
     }
     if (np == 1 || change <= kSettled * largest) break;
   }
-  for (int k = 0; k < np; ++k) {
-    s.ct_jn[L.at(i + k)] = jn[k];
-    s.ct_jmax[L.at(i + k)] = jmax[k];
-  }
+  va -= (ma * total) * n;
+  if (kDyn) vb += (mb * total) * n;
+  const Vec3 t1 = L.get3(s.ct_t1, i), t2 = L.get3(s.ct_t2, i);
+  const Vec3 vs = kDyn ? Vec3{0, 0, 0} : L.get3(s.ct_vs, i);  // static: what friction aims for
+  const Sym3 ia = L.inv_inertia_w(a);
+  Sym3 ib{0, 0, 0, 0, 0, 0};
+  if (kDyn) ib = L.inv_inertia_w(b);
   for (int k = 0; k < np; ++k) {
     const int32_t c = i + k;
-    Vec3 t1 = L.get3(s.ct_t1, c), t2 = L.get3(s.ct_t2, c);
+    s.ct_jn[L.at(c)] = jn[k];
+    s.ct_jmax[L.at(c)] = jmax[k];
     Vec3 ra = L.get3(s.ct_ra, c);
     Vec3 dv;
     Vec3 rb{0, 0, 0};
@@ -381,7 +387,7 @@ PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32
       rb = L.get3(s.ct_rb, c);
       dv = (vb + cross(wb, rb)) - (va + cross(wa, ra));
     } else {
-      dv = L.get3(s.ct_vs, c) - (va + cross(wa, ra));
+      dv = vs - (va + cross(wa, ra));
     }
     double& j1 = s.ct_jt1[L.at(c)];
     double& j2 = s.ct_jt2[L.at(c)];
