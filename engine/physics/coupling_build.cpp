@@ -126,7 +126,7 @@ phys::PhysicsStateLayout lane_physics_layout(const CouplingData& c) {
 phys::LanePhysics lane_physics(const CouplingData& c, int64_t variant, const phys::PhysicsStateLayout& layout,
                                unsigned char* block) {
   return phys::make_lane_physics(c.params, c.statics.data(), c.n_statics, c.kinds.data(), c.n_conv * c.n_parts,
-                                 variant, phys::LaneView{layout.bind(block), 1, 0});
+                                 variant, phys::LaneBlock{layout.bind(block), 1, 0});
 }
 
 }  // namespace plantwin::physics

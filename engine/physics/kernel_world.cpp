@@ -82,7 +82,8 @@ phys::BodyKind body_kind(const BodyDesc& b) {
   return k;
 }
 
-void init_lane(const WorldDesc& w, const phys::LaneView& L) {
+template <class V>
+void init_lane(const WorldDesc& w, const V& L) {
   const phys::PhysicsState& s = L.s;
   const phys::PhysicsParams p = make_params(w);
   for (size_t i = 0; i < w.bodies.size(); ++i) {
@@ -105,10 +106,13 @@ void init_lane(const WorldDesc& w, const phys::LaneView& L) {
   }
   for (int32_t k = 0; k < p.stoppers; ++k) s.stopper_up[L.at(k)] = 1;
   for (int32_t k = 0; k < p.drives; ++k) s.drive_on[L.at(k)] = 1;
-  s.ct_count[L.l] = 0;
-  s.pv_count[L.l] = 0;
-  s.lost_count[L.l] = 0;
-  s.overflow_count[L.l] = 0;
+  s.ct_count[L.lane()] = 0;
+  s.pv_count[L.lane()] = 0;
+  s.lost_count[L.lane()] = 0;
+  s.overflow_count[L.lane()] = 0;
 }
+
+template void init_lane(const WorldDesc&, const phys::LaneView&);
+template void init_lane(const WorldDesc&, const phys::LaneBlock&);
 
 }  // namespace plantwin::physics

@@ -24,7 +24,8 @@ phys::PhysDims dims_of(const phys::PhysicsParams& p);
 phys::BodyKind body_kind(const BodyDesc& b);
 
 // Writes the world's starting state into lane L: its bodies (active or dormant), every
-// stopper raised, every drive on, no contacts, no losses.
-void init_lane(const WorldDesc& w, const phys::LaneView& L);
+// stopper raised, every drive on, no contacts, no losses. V: phys::LaneView or phys::LaneBlock.
+template <class V>
+void init_lane(const WorldDesc& w, const V& L);
 
 }  // namespace plantwin::physics

@@ -33,7 +33,8 @@ bool unit_like(const Quatd& q) {
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("physics world: " + what); }
 
-Pose read_pose(const phys::LaneView& L, int64_t b) {
+template <class V>
+Pose read_pose(const V& L, int64_t b) {
   Vec3 p = L.get3(L.s.pos, b);
   Quat q = L.getq(b);
   return Pose{{p.x, p.y, p.z}, {q.w, q.x, q.y, q.z}};
@@ -113,10 +114,10 @@ RunResult collect_result(LaneOf lane, int64_t lanes, int64_t bodies, int64_t ste
   r.lost.resize(static_cast<size_t>(lanes));
   r.contact_overflow.resize(static_cast<size_t>(lanes));
   for (int64_t l = 0; l < lanes; ++l) {
-    const phys::LaneView L = lane(l);
+    const auto L = lane(l);
     for (int64_t b = 0; b < bodies; ++b) r.final_pose[static_cast<size_t>(l * bodies + b)] = read_pose(L, b);
-    r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.l];
-    r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.l];
+    r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.lane()];
+    r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.lane()];
   }
   for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * dt);
   unpack_trajectories(traj, n_rec, steps, bodies, r);
@@ -171,13 +172,9 @@ struct PhysicsBatch::Impl {
   int64_t steps = 0;                // by step()
   std::vector<int64_t> lane_steps;  // [lane]: by step() and step_lane()
 
-  phys::LaneView lane(int64_t l) const {
+  phys::LaneBlock lane(int64_t l) const {
     if (l < 0 || l >= lanes) throw std::out_of_range("physics batch: lane " + std::to_string(l) + " out of range");
-    phys::LaneView L;
-    L.s = layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes));
-    L.L = 1;
-    L.l = 0;
-    return L;
+    return phys::LaneBlock{layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes)), 1, 0};
   }
   // The lane kernel for n steps; each lane starts it at its own step count (kinematic boxes
   // move on the lane's clock).
@@ -257,35 +254,35 @@ Pose PhysicsBatch::pose(int64_t lane, int64_t body) const {
 
 BodyVelocity PhysicsBatch::velocity(int64_t lane, int64_t body) const {
   impl_->check_body(body);
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   Vec3 v = L.get3(L.s.vel, body), w = L.get3(L.s.angvel, body);
   return BodyVelocity{{v.x, v.y, v.z}, {w.x, w.y, w.z}};
 }
 
 bool PhysicsBatch::lost(int64_t lane, int64_t body) const {
   impl_->check_body(body);
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   return L.s.lost[L.at(body)] != 0;
 }
 
 int64_t PhysicsBatch::lost_count(int64_t lane) const {
-  phys::LaneView L = impl_->lane(lane);
-  return L.s.lost_count[L.l];
+  const phys::LaneBlock L = impl_->lane(lane);
+  return L.s.lost_count[L.lane()];
 }
 
 int64_t PhysicsBatch::contact_overflow(int64_t lane) const {
-  phys::LaneView L = impl_->lane(lane);
-  return L.s.overflow_count[L.l];
+  const phys::LaneBlock L = impl_->lane(lane);
+  return L.s.overflow_count[L.lane()];
 }
 
 int32_t PhysicsBatch::contact_count(int64_t lane) const {
-  phys::LaneView L = impl_->lane(lane);
-  return L.s.ct_count[L.l];
+  const phys::LaneBlock L = impl_->lane(lane);
+  return L.s.ct_count[L.lane()];
 }
 
 bool PhysicsBatch::active(int64_t lane, int64_t body) const {
   impl_->check_body(body);
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   return L.s.active[L.at(body)] != 0;
 }
 
@@ -293,7 +290,7 @@ void PhysicsBatch::spawn(int64_t lane, int64_t body, const Pose& pose, int32_t k
   impl_->check_body(body);
   if (kind < -1 || kind >= static_cast<int32_t>(impl_->kinds.size()))
     throw std::out_of_range("physics batch: no body kind " + std::to_string(kind));
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   const std::string at = "physics batch: lane " + std::to_string(lane) + " body " + std::to_string(body);
   if (L.s.active[L.at(body)]) throw std::logic_error(at + " is active: despawn it before spawning");
   if (L.s.lost[L.at(body)]) throw std::logic_error(at + " is lost: despawn it to free the slot");
@@ -304,7 +301,7 @@ void PhysicsBatch::spawn(int64_t lane, int64_t body, const Pose& pose, int32_t k
 
 void PhysicsBatch::despawn(int64_t lane, int64_t body) {
   impl_->check_body(body);
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   if (!L.s.active[L.at(body)] && !L.s.lost[L.at(body)])
     throw std::logic_error("physics batch: lane " + std::to_string(lane) + " body " + std::to_string(body) +
                            " is already free");
@@ -313,19 +310,19 @@ void PhysicsBatch::despawn(int64_t lane, int64_t body) {
 
 void PhysicsBatch::set_stopper(int64_t lane, int32_t k, bool up) {
   if (k < 0 || k >= impl_->model.p.stoppers) throw std::out_of_range("physics batch: no stopper " + std::to_string(k));
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   L.s.stopper_up[L.at(k)] = up ? 1 : 0;
 }
 
 void PhysicsBatch::set_drive(int64_t lane, int32_t k, bool on) {
   if (k < 0 || k >= impl_->model.p.drives) throw std::out_of_range("physics batch: no drive " + std::to_string(k));
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   L.s.drive_on[L.at(k)] = on ? 1 : 0;
 }
 
 bool PhysicsBatch::drive(int64_t lane, int32_t k) const {
   if (k < 0 || k >= impl_->model.p.drives) throw std::out_of_range("physics batch: no drive " + std::to_string(k));
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   return L.s.drive_on[L.at(k)] != 0;
 }
 
@@ -333,7 +330,7 @@ int32_t PhysicsBatch::drives() const { return impl_->model.p.drives; }
 
 bool PhysicsBatch::stopper(int64_t lane, int32_t k) const {
   if (k < 0 || k >= impl_->model.p.stoppers) throw std::out_of_range("physics batch: no stopper " + std::to_string(k));
-  phys::LaneView L = impl_->lane(lane);
+  const phys::LaneBlock L = impl_->lane(lane);
   return L.s.stopper_up[L.at(k)] != 0;
 }
 
@@ -348,11 +345,7 @@ RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
   layout.build(1, dims_of(model.p));
   Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(options.lanes));
   auto lane = [&](int64_t l) {
-    phys::LaneView L;
-    L.s = layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes));
-    L.L = 1;
-    L.l = 0;
-    return L;
+    return phys::LaneBlock{layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes)), 1, 0};
   };
   for (int64_t l = 0; l < options.lanes; ++l) init_lane(world, lane(l));
 

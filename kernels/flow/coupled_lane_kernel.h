@@ -26,9 +26,9 @@ struct CoupledLaneKernel {
   PW_HD void operator()(int64_t local_lane) const {
     const int64_t lane = first_lane + local_lane;
     const int64_t v = lane / model.replications;
-    phys::LanePhysics hook = phys::make_lane_physics(physics.p, physics.statics, n_statics, kinds, n_kinds, v,
+    phys::InterleavedLanePhysics hook = phys::make_lane_physics(physics.p, physics.statics, n_statics, kinds, n_kinds, v,
                                                      phys::LaneView{play.bind(pbase), play.lanes, local_lane});
-    LaneSim<false, phys::LanePhysics> sim(model, state, local_lane, lane, &hook, &coupling);
+    LaneSim<false, phys::InterleavedLanePhysics> sim(model, state, local_lane, lane, &hook, &coupling);
     sim.run();
   }
 };

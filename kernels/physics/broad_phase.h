@@ -17,7 +17,8 @@ namespace plantwin::phys {
 
 constexpr double kInactiveKey = 1e300;  // AABB min x of inactive bodies: they sort last
 
-PW_HD inline void update_aabbs(const PhysicsModel& M, const LaneView& L) {
+template <class V>
+PW_HD inline void update_aabbs(const PhysicsModel& M, const V& L) {
   const PhysicsState& s = L.s;
   const double margin = M.p.speculative;
   for (int32_t b = 0; b < M.p.bodies; ++b) {
@@ -38,7 +39,8 @@ PW_HD inline void update_aabbs(const PhysicsModel& M, const LaneView& L) {
 }
 
 // Insertion sort of the kept order by (min x, body index).
-PW_HD inline void sort_bodies(const PhysicsModel& M, const LaneView& L) {
+template <class V>
+PW_HD inline void sort_bodies(const PhysicsModel& M, const V& L) {
   const PhysicsState& s = L.s;
   for (int32_t i = 1; i < M.p.bodies; ++i) {
     int32_t b = s.order[L.at(i)];
@@ -55,15 +57,16 @@ PW_HD inline void sort_bodies(const PhysicsModel& M, const LaneView& L) {
   }
 }
 
-PW_HD PW_FORCEINLINE bool aabb_overlap_yz(const LaneView& L, int32_t a, int32_t b) {
+template <class V>
+PW_HD PW_FORCEINLINE bool aabb_overlap_yz(const V& L, int32_t a, int32_t b) {
   const double* f = L.s.aabb;
   return f[L.at(6 * a + 1)] <= f[L.at(6 * b + 4)] && f[L.at(6 * b + 1)] <= f[L.at(6 * a + 4)] &&
          f[L.at(6 * a + 2)] <= f[L.at(6 * b + 5)] && f[L.at(6 * b + 2)] <= f[L.at(6 * a + 5)];
 }
 
 // Calls visit(a, b) with a < b for every overlapping pair of active bodies, in sweep order.
-template <class Visit>
-PW_HD inline void sweep_pairs(const PhysicsModel& M, const LaneView& L, Visit& visit) {
+template <class Visit, class V>
+PW_HD inline void sweep_pairs(const PhysicsModel& M, const V& L, Visit& visit) {
   const PhysicsState& s = L.s;
   const int32_t n = M.p.bodies;
   for (int32_t i = 0; i < n; ++i) {
@@ -79,11 +82,21 @@ PW_HD inline void sweep_pairs(const PhysicsModel& M, const LaneView& L, Visit& v
   }
 }
 
-// Does body b's AABB overlap the static box centred at c with AABB half widths e?
-PW_HD PW_FORCEINLINE bool aabb_overlap_static(const LaneView& L, int32_t b, Vec3 c, Vec3 e) {
+// Body b's AABB, read once for its tests against every static box.
+struct Aabb {
+  Vec3 lo, hi;
+};
+template <class V>
+PW_HD PW_FORCEINLINE Aabb body_aabb(const V& L, int32_t b) {
   const double* f = L.s.aabb;
-  return f[L.at(6 * b)] <= c.x + e.x && c.x - e.x <= f[L.at(6 * b + 3)] && f[L.at(6 * b + 1)] <= c.y + e.y &&
-         c.y - e.y <= f[L.at(6 * b + 4)] && f[L.at(6 * b + 2)] <= c.z + e.z && c.z - e.z <= f[L.at(6 * b + 5)];
+  return Aabb{Vec3{f[L.at(6 * b)], f[L.at(6 * b + 1)], f[L.at(6 * b + 2)]},
+              Vec3{f[L.at(6 * b + 3)], f[L.at(6 * b + 4)], f[L.at(6 * b + 5)]}};
+}
+
+// Does the AABB overlap the static box centred at c with AABB half widths e?
+PW_HD PW_FORCEINLINE bool aabb_overlap_static(const Aabb& box, Vec3 c, Vec3 e) {
+  return box.lo.x <= c.x + e.x && c.x - e.x <= box.hi.x && box.lo.y <= c.y + e.y && c.y - e.y <= box.hi.y &&
+         box.lo.z <= c.z + e.z && c.z - e.z <= box.hi.z;
 }
 
 }  // namespace plantwin::phys

@@ -91,9 +91,10 @@ PW_HD inline bool collide_floor(const Hull& A, double margin, Manifold& m) {
   double sep[kMaxHullVertices];
   int k = 0;
   for (int i = 0; i < A.nv; ++i) {
-    double s = A.v[i].z;
+    const Vec3 v = A.vertex(i);
+    double s = v.z;
     if (s <= margin) {
-      pts[k] = Vec3{A.v[i].x, A.v[i].y, 0.5 * s};
+      pts[k] = Vec3{v.x, v.y, 0.5 * s};
       sep[k++] = s;
     }
   }
@@ -158,7 +159,9 @@ PW_HD inline bool face_contact(const Hull& Ref, int ref_face, const Hull& Inc, b
   Vec3 n = Ref.face_normal(ref_face);
   int ridx[kMaxFaceVertices];
   int rn = Ref.face_vertices(ref_face, ridx);
-  double dref = dot(n, Ref.v[ridx[0]]);
+  Vec3 rv[kMaxFaceVertices];
+  for (int e = 0; e < rn; ++e) rv[e] = Ref.vertex(ridx[e]);
+  double dref = dot(n, rv[0]);
   // The incident face: the most anti-parallel to n.
   int inc = 0;
   double lowest = 2;
@@ -169,12 +172,12 @@ PW_HD inline bool face_contact(const Hull& Ref, int ref_face, const Hull& Inc, b
   int iidx[kMaxFaceVertices];
   int in = Inc.face_vertices(inc, iidx);
   Vec3 buf0[kClipCapacity], buf1[kClipCapacity];
-  for (int i = 0; i < in; ++i) buf0[i] = Inc.v[iidx[i]];
+  for (int i = 0; i < in; ++i) buf0[i] = Inc.vertex(iidx[i]);
   int cnt = in;
   Vec3* cur = buf0;
   Vec3* nxt = buf1;
   for (int e = 0; e < rn && cnt > 0; ++e) {
-    Vec3 a = Ref.v[ridx[e]], b = Ref.v[ridx[(e + 1) % rn]];
+    Vec3 a = rv[e], b = rv[(e + 1) % rn];
     Vec3 sn = cross(b - a, n);  // outward in the face's plane (counter-clockwise winding)
     cnt = clip_polygon(cur, cnt, sn, dot(sn, a), nxt);
     Vec3* t = cur;
@@ -265,21 +268,21 @@ PW_HD inline bool collide_hulls(const Hull& A, const Hull& B, double margin, Man
       int i0, i1, d;
       A.edge(e, i0, i1, d);
       if (d != ea) continue;
-      double h = dot(axis_e, A.v[i0] + A.v[i1]);
+      double h = dot(axis_e, A.vertex(i0) + A.vertex(i1));
       if (h > ha) { ha = h; best_a = e; }
     }
     for (int e = 0; e < B.edges(); ++e) {
       int i0, i1, d;
       B.edge(e, i0, i1, d);
       if (d != eb) continue;
-      double h = dot(axis_e, B.v[i0] + B.v[i1]);
+      double h = dot(axis_e, B.vertex(i0) + B.vertex(i1));
       if (h < hb) { hb = h; best_b = e; }
     }
     int a0, a1, b0, b1, d;
     A.edge(best_a, a0, a1, d);
     B.edge(best_b, b0, b1, d);
     Vec3 pa, pb;
-    closest_segment_points(A.v[a0], A.v[a1], B.v[b0], B.v[b1], pa, pb);
+    closest_segment_points(A.vertex(a0), A.vertex(a1), B.vertex(b0), B.vertex(b1), pa, pb);
     m.n = axis_e;
     m.count = 1;
     m.p[0] = 0.5 * (pa + pb);

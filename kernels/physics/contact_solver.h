@@ -57,11 +57,12 @@ struct ContactPartner {
 // started from last step's nearest point of the same pair. Points beyond the capacity are
 // dropped and `dropped` is set. `cursor` speeds up the search for the pair in last step's
 // list (pairs come in much the same order every step).
-PW_HD inline void add_manifold(const PhysicsModel& M, const LaneView& L, int32_t a, const ContactPartner& b,
+template <class V>
+PW_HD inline void add_manifold(const PhysicsModel& M, const V& L, int32_t a, const ContactPartner& b,
                                const Manifold& m, int32_t& cursor, int32_t& dropped) {
   const PhysicsState& s = L.s;
-  int32_t count = s.ct_count[L.l];
-  const int32_t pc = s.pv_count[L.l];
+  int32_t count = s.ct_count[L.lane()];
+  const int32_t pc = s.pv_count[L.lane()];
   // Last step's points of this pair: a contiguous block.
   int32_t first = -1, last = -1;
   for (int32_t k = 0; k < pc; ++k) {
@@ -139,7 +140,8 @@ struct PairVel {
   Sym3 ia, ib;
 };
 
-PW_HD inline void load_pair(const LaneView& L, int32_t a, int32_t b, PairVel& pv) {
+template <class V>
+PW_HD inline void load_pair(const V& L, int32_t a, int32_t b, PairVel& pv) {
   const PhysicsState& s = L.s;
   pv.va = L.get3(s.vel, a);
   pv.wa = L.get3(s.angvel, a);
@@ -157,7 +159,8 @@ PW_HD inline void load_pair(const LaneView& L, int32_t a, int32_t b, PairVel& pv
   }
 }
 
-PW_HD inline void store_pair(const LaneView& L, int32_t a, int32_t b, const PairVel& pv) {
+template <class V>
+PW_HD inline void store_pair(const V& L, int32_t a, int32_t b, const PairVel& pv) {
   L.set3(L.s.vel, a, pv.va);
   L.set3(L.s.angvel, a, pv.wa);
   if (b >= 0) {
@@ -196,7 +199,8 @@ PW_HD PW_FORCEINLINE Vec3 relative_velocity(const PairVel& pv, Vec3 ra, Vec3 rb,
 
 // The end of the run of contacts [i, end) that share i's pair: a manifold (a pair has one
 // per step, so at most kManifoldPoints points; the cap only guards the solver's arrays).
-PW_HD PW_FORCEINLINE int32_t manifold_end(const LaneView& L, int32_t i, int32_t count) {
+template <class V>
+PW_HD PW_FORCEINLINE int32_t manifold_end(const V& L, int32_t i, int32_t count) {
   int32_t a = L.s.ct_a[L.at(i)], b = L.s.ct_b[L.at(i)];
   int32_t j = i + 1;
   while (j < count && j < i + kManifoldPoints && L.s.ct_a[L.at(j)] == a && L.s.ct_b[L.at(j)] == b) ++j;
@@ -205,9 +209,10 @@ PW_HD PW_FORCEINLINE int32_t manifold_end(const LaneView& L, int32_t i, int32_t 
 
 // Prepare: effective masses and the relative normal velocity restitution will need. Runs
 // after the world inverse inertias of the step are set.
-PW_HD inline void prepare_contacts(const LaneView& L) {
+template <class V>
+PW_HD inline void prepare_contacts(const V& L) {
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.l];
+  const int32_t count = s.ct_count[L.lane()];
   for (int32_t i = 0; i < count;) {
     int32_t end = manifold_end(L, i, count);
     int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
@@ -244,29 +249,33 @@ PW_HD inline void prepare_contacts(const LaneView& L) {
   }
 }
 
-// Warm start: every substep re-applies the accumulated impulses (they are per substep).
-PW_HD inline void warm_start(const LaneView& L) {
+// Warm start: every substep re-applies the accumulated impulses (they are per substep). A
+// manifold's points share its bodies, so their impulses and moments are summed first and
+// each body's velocities change once per manifold.
+template <class V>
+PW_HD inline void warm_start(const V& L) {
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.l];
+  const int32_t count = s.ct_count[L.lane()];
   for (int32_t i = 0; i < count;) {
-    int32_t end = manifold_end(L, i, count);
-    int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
-    PairVel pv;
-    load_pair(L, a, b, pv);
+    const int32_t end = manifold_end(L, i, count);
+    const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
+    const Vec3 n = L.get3(s.ct_n, i), t1 = L.get3(s.ct_t1, i), t2 = L.get3(s.ct_t2, i);
+    Vec3 F{0, 0, 0}, Ta{0, 0, 0}, Tb{0, 0, 0};  // impulse on B; moments about A's and B's centres
     for (int32_t c = i; c < end; ++c) {
-      Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
-      double jn = s.ct_jn[L.at(c)];
-      Vec3 P = jn * n + s.ct_jt1[L.at(c)] * t1 + s.ct_jt2[L.at(c)] * t2;
-      if (b >= 0) {
-        apply_impulse(pv, L.get3(s.ct_ra, c), L.get3(s.ct_rb, c), P);
-      } else {  // static B: no mass, never moves
-        pv.va -= pv.ma * P;
-        pv.wa -= mul(pv.ia, cross(L.get3(s.ct_ra, c), P));
-      }
+      const double jn = s.ct_jn[L.at(c)];
+      const Vec3 P = jn * n + s.ct_jt1[L.at(c)] * t1 + s.ct_jt2[L.at(c)] * t2;
+      F += P;
+      Ta += cross(L.get3(s.ct_ra, c), P);
+      if (b >= 0) Tb += cross(L.get3(s.ct_rb, c), P);
       double& jmax = s.ct_jmax[L.at(c)];
       jmax = jn > jmax ? jn : jmax;
     }
-    store_pair(L, a, b, pv);
+    L.set3(s.vel, a, L.get3(s.vel, a) - s.inv_mass[L.at(a)] * F);
+    L.set3(s.angvel, a, L.get3(s.angvel, a) - mul(L.inv_inertia_w(a), Ta));
+    if (b >= 0) {  // a static B has no mass and never moves
+      L.set3(s.vel, b, L.get3(s.vel, b) + s.inv_mass[L.at(b)] * F);
+      L.set3(s.angvel, b, L.get3(s.angvel, b) + mul(L.inv_inertia_w(b), Tb));
+    }
     i = end;
   }
 }
@@ -279,11 +288,15 @@ PW_HD inline void warm_start(const LaneView& L) {
 constexpr int kMaxSweeps = 8;
 constexpr double kSettled = 1e-6;
 
-// One manifold's rows for solve_contacts; kDyn: B is a dynamic body (else the floor or a
-// static box, whose side of every row is skipped: it has no mass and never moves).
+// The rows of up to W manifolds for solve_contacts, solved side by side; kDyn: B is a
+// dynamic body (else the floor or a static box, whose side of every row is skipped: it has no
+// mass and never moves). The manifolds of a group share no dynamic body, so solving them side
+// by side gives exactly what solving them one after the other gives; it only lets the
+// processor overlap their serial Gauss-Seidel chains (each point's impulse waits for the
+// previous point's velocities), which is what bounds the solver's speed on the cpu.
+//
 // The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) and the second friction
 // direction do not change during the step: prepare_contacts forms them once per step.
-//
 // A manifold has one normal n and one tangent basis t1, t2 for all its points, and a static
 // partner one velocity; so the normal rows need the linear velocities only through one
 // number, un = n . (vb - va), which every normal impulse dj changes by (ma + mb) dj. The
@@ -292,146 +305,212 @@ constexpr double kSettled = 1e-6;
 //   s0 + n . (xb - xa),  xa = pa + Ra la,
 // needs n . Ra la = la . (Ra^T n): one rotated normal per manifold, not a rotated anchor per
 // point.
-template <bool kDyn>
-PW_HD inline void solve_manifold(const PhysicsModel& M, const LaneView& L, int32_t i, int32_t end, double inv_h,
-                                 double elapsed, bool use_bias, const Softness& soft) {
+// GCC cannot see that entries m >= nm are never read and warns; zeroing them took 1.5 % of
+// the benchmark's time.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+template <bool kDyn, int W, class V>
+PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* first, const int32_t* end, int nm,
+                              double inv_h, double elapsed, bool use_bias, const Softness& soft) {
+  constexpr int P = kManifoldPoints;
   const PhysicsState& s = L.s;
   const double max_push = M.p.max_push_velocity;
-  const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
-  Vec3 va = L.get3(s.vel, a), wa = L.get3(s.angvel, a);
-  const double ma = s.inv_mass[L.at(a)];
-  const Vec3 n = L.get3(s.ct_n, i);
-  const Vec3 nla = mul_t(rotation(L.getq(a)), n);  // n in A's body frame
-  Vec3 vb{0, 0, 0}, wb{0, 0, 0}, nlb{0, 0, 0};
-  double mb = 0;
-  // n . (xb - xa) without the anchors' terms.
-  double gap = -dot(L.get3(s.pos, a), n);
-  if (kDyn) {
-    vb = L.get3(s.vel, b);
-    wb = L.get3(s.angvel, b);
-    mb = s.inv_mass[L.at(b)];
-    nlb = mul_t(rotation(L.getq(b)), n);
-    gap += dot(L.get3(s.pos, b), n);
-  } else {
-    vb = L.get3(s.ct_vb, i);  // the static side's velocity: one per manifold
-    gap += elapsed * dot(vb, n);
-  }
-  // The rows' constants for this substep: a manifold has at most kManifoldPoints points.
-  Vec3 can[kManifoldPoints], cbn[kManifoldPoints], ian[kManifoldPoints], ibn[kManifoldPoints];
-  double bias[kManifoldPoints], mass_scale[kManifoldPoints], impulse_scale[kManifoldPoints], jn[kManifoldPoints];
-  double jmax[kManifoldPoints];
-  const int np = end - i;
-  for (int k = 0; k < np; ++k) {
-    const int32_t c = i + k;
-    can[k] = L.get3(s.ct_can, c);
-    ian[k] = L.get3(s.ct_ian, c);
-    double sep = s.ct_sep[L.at(c)] + gap - dot(L.get3(s.ct_la, c), nla);
+  // Entries m >= nm are idle (done, no points): the loops over m run to the constant W, so
+  // the compiler unrolls them and keeps each manifold's velocities in registers.
+  int32_t a[W] = {}, b[W] = {};
+  int np[W] = {};
+  bool done[W];
+  for (int m = 0; m < W; ++m) done[m] = m >= nm;
+  // Only the first nm entries are set and read (the idle ones are done and have no points).
+  Vec3 va[W], wa[W], vb[W], wb[W], n[W];
+  double ma[W], mb[W], un[W], total[W];
+  // The rows' constants for this substep.
+  Vec3 can[W][P], cbn[W][P], ian[W][P], ibn[W][P];
+  double bias[W][P], mass_scale[W][P], impulse_scale[W][P], jn[W][P], jmax[W][P];
+  int npmax = 0;
+  for (int m = 0; m < nm; ++m) {
+    const int32_t i = first[m];
+    a[m] = s.ct_a[L.at(i)];
+    b[m] = s.ct_b[L.at(i)];
+    np[m] = end[m] - i;
+    npmax = np[m] > npmax ? np[m] : npmax;
+    va[m] = L.get3(s.vel, a[m]);
+    wa[m] = L.get3(s.angvel, a[m]);
+    ma[m] = s.inv_mass[L.at(a[m])];
+    n[m] = L.get3(s.ct_n, i);
+    const Vec3 nla = mul_t(rotation(L.getq(a[m])), n[m]);  // n in A's body frame
+    Vec3 nlb{0, 0, 0};
+    mb[m] = 0;
+    wb[m] = Vec3{0, 0, 0};
+    // n . (xb - xa) without the anchors' terms.
+    double gap = -dot(L.get3(s.pos, a[m]), n[m]);
     if (kDyn) {
-      cbn[k] = L.get3(s.ct_cbn, c);
-      ibn[k] = L.get3(s.ct_ibn, c);
-      sep += dot(L.get3(s.ct_lb, c), nlb);
+      vb[m] = L.get3(s.vel, b[m]);
+      wb[m] = L.get3(s.angvel, b[m]);
+      mb[m] = s.inv_mass[L.at(b[m])];
+      nlb = mul_t(rotation(L.getq(b[m])), n[m]);
+      gap += dot(L.get3(s.pos, b[m]), n[m]);
     } else {
-      sep += dot(L.get3(s.ct_lb, c), n);  // the world point
+      vb[m] = L.get3(s.ct_vb, i);  // the static side's velocity: one per manifold
+      gap += elapsed * dot(vb[m], n[m]);
     }
-    bias[k] = 0;
-    mass_scale[k] = 1;
-    impulse_scale[k] = 0;
-    if (sep > 0) {
-      bias[k] = sep * inv_h;  // speculative: may close the gap, no more
-    } else if (use_bias) {
-      bias[k] = dmax(soft.bias_rate * sep, -max_push);
-      mass_scale[k] = soft.mass_scale;
-      impulse_scale[k] = soft.impulse_scale;
+    for (int k = 0; k < np[m]; ++k) {
+      const int32_t c = i + k;
+      can[m][k] = L.get3(s.ct_can, c);
+      ian[m][k] = L.get3(s.ct_ian, c);
+      double sep = s.ct_sep[L.at(c)] + gap - dot(L.get3(s.ct_la, c), nla);
+      if (kDyn) {
+        cbn[m][k] = L.get3(s.ct_cbn, c);
+        ibn[m][k] = L.get3(s.ct_ibn, c);
+        sep += dot(L.get3(s.ct_lb, c), nlb);
+      } else {
+        sep += dot(L.get3(s.ct_lb, c), n[m]);  // the world point
+      }
+      double scale = 1;
+      bias[m][k] = 0;
+      impulse_scale[m][k] = 0;
+      if (sep > 0) {
+        bias[m][k] = sep * inv_h;  // speculative: may close the gap, no more
+      } else if (use_bias) {
+        bias[m][k] = dmax(soft.bias_rate * sep, -max_push);
+        scale = soft.mass_scale;
+        impulse_scale[m][k] = soft.impulse_scale;
+      }
+      mass_scale[m][k] = -s.ct_mn[L.at(c)] * scale;  // -m_n * mass_scale, folded once per call
+      jn[m][k] = s.ct_jn[L.at(c)];
+      jmax[m][k] = s.ct_jmax[L.at(c)];
     }
-    // -m_n * mass_scale, folded once per call.
-    mass_scale[k] = -s.ct_mn[L.at(c)] * mass_scale[k];
-    jn[k] = s.ct_jn[L.at(c)];
-    jmax[k] = s.ct_jmax[L.at(c)];
+    un[m] = dot(vb[m] - va[m], n[m]);
+    total[m] = 0;
   }
-  const double mab = ma + mb;
-  double un = dot(vb - va, n), total = 0;
+  // The normal rows, swept until they settle (each manifold on its own count).
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
-    double largest = 0, change = 0;
-    for (int k = 0; k < np; ++k) {
-      // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
-      double vn = kDyn ? un + dot(wb, cbn[k]) - dot(wa, can[k]) : un - dot(wa, can[k]);
-      double dj = mass_scale[k] * (vn + bias[k]) - impulse_scale[k] * jn[k];
-      double nj = dmax(jn[k] + dj, 0.0);
-      dj = nj - jn[k];
-      jn[k] = nj;
-      jmax[k] = nj > jmax[k] ? nj : jmax[k];
-      total += dj;
-      un += mab * dj;
-      wa -= dj * ian[k];
-      if (kDyn) wb += dj * ibn[k];
-      largest = dmax(largest, nj);
-      change = dmax(change, dabs(dj));
+    double largest[W], change[W];
+    for (int m = 0; m < W; ++m) largest[m] = change[m] = 0;
+    for (int k = 0; k < npmax; ++k) {
+      for (int m = 0; m < W; ++m) {
+        if (done[m] || k >= np[m]) continue;
+        // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
+        double vn = kDyn ? un[m] + dot(wb[m], cbn[m][k]) - dot(wa[m], can[m][k]) : un[m] - dot(wa[m], can[m][k]);
+        double dj = mass_scale[m][k] * (vn + bias[m][k]) - impulse_scale[m][k] * jn[m][k];
+        double nj = dmax(jn[m][k] + dj, 0.0);
+        dj = nj - jn[m][k];
+        jn[m][k] = nj;
+        jmax[m][k] = nj > jmax[m][k] ? nj : jmax[m][k];
+        total[m] += dj;
+        un[m] += (ma[m] + mb[m]) * dj;
+        wa[m] -= dj * ian[m][k];
+        if (kDyn) wb[m] += dj * ibn[m][k];
+        largest[m] = dmax(largest[m], nj);
+        change[m] = dmax(change[m], dabs(dj));
+      }
     }
-    if (np == 1 || change <= kSettled * largest) break;
+    bool all = true;
+    for (int m = 0; m < W; ++m) {
+      if (!done[m] && (np[m] == 1 || change[m] <= kSettled * largest[m])) done[m] = true;
+      all = all && done[m];
+    }
+    if (all) break;
   }
-  va -= (ma * total) * n;
-  if (kDyn) vb += (mb * total) * n;
-  const Vec3 t1 = L.get3(s.ct_t1, i), t2 = L.get3(s.ct_t2, i);
-  const Vec3 vs = kDyn ? Vec3{0, 0, 0} : L.get3(s.ct_vs, i);  // static: what friction aims for
-  const Sym3 ia = L.inv_inertia_w(a);
-  Sym3 ib{0, 0, 0, 0, 0, 0};
-  if (kDyn) ib = L.inv_inertia_w(b);
-  for (int k = 0; k < np; ++k) {
-    const int32_t c = i + k;
-    s.ct_jn[L.at(c)] = jn[k];
-    s.ct_jmax[L.at(c)] = jmax[k];
-    Vec3 ra = L.get3(s.ct_ra, c);
-    Vec3 dv;
-    Vec3 rb{0, 0, 0};
-    if (kDyn) {
-      rb = L.get3(s.ct_rb, c);
-      dv = (vb + cross(wb, rb)) - (va + cross(wa, ra));
-    } else {
-      dv = vs - (va + cross(wa, ra));
-    }
-    double& j1 = s.ct_jt1[L.at(c)];
-    double& j2 = s.ct_jt2[L.at(c)];
-    double n1 = j1 - s.ct_mt1[L.at(c)] * dot(dv, t1);
-    double n2 = j2 - s.ct_mt2[L.at(c)] * dot(dv, t2);
-    double lim = s.ct_mu[L.at(c)] * jn[k];
-    double len2 = n1 * n1 + n2 * n2;
-    if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
-      double f = lim / ::sqrt(len2);
-      n1 *= f;
-      n2 *= f;
-    }
-    Vec3 P = (n1 - j1) * t1 + (n2 - j2) * t2;
-    j1 = n1;
-    j2 = n2;
-    va -= ma * P;
-    wa -= mul(ia, cross(ra, P));
-    if (kDyn) {
-      vb += mb * P;
-      wb += mul(ib, cross(rb, P));
+  // The friction rows with the fresh normal impulses.
+  Vec3 t1[W], t2[W], vs[W];
+  Sym3 ia[W], ib[W];
+  for (int m = 0; m < nm; ++m) {
+    const int32_t i = first[m];
+    va[m] -= (ma[m] * total[m]) * n[m];
+    if (kDyn) vb[m] += (mb[m] * total[m]) * n[m];
+    t1[m] = L.get3(s.ct_t1, i);
+    t2[m] = L.get3(s.ct_t2, i);
+    vs[m] = kDyn ? Vec3{0, 0, 0} : L.get3(s.ct_vs, i);  // static: what friction aims for
+    ia[m] = L.inv_inertia_w(a[m]);
+    ib[m] = kDyn ? L.inv_inertia_w(b[m]) : Sym3{0, 0, 0, 0, 0, 0};
+  }
+  for (int k = 0; k < npmax; ++k) {
+    for (int m = 0; m < W; ++m) {
+      if (k >= np[m]) continue;
+      const int32_t c = first[m] + k;
+      s.ct_jn[L.at(c)] = jn[m][k];
+      s.ct_jmax[L.at(c)] = jmax[m][k];
+      Vec3 ra = L.get3(s.ct_ra, c);
+      Vec3 dv;
+      Vec3 rb{0, 0, 0};
+      if (kDyn) {
+        rb = L.get3(s.ct_rb, c);
+        dv = (vb[m] + cross(wb[m], rb)) - (va[m] + cross(wa[m], ra));
+      } else {
+        dv = vs[m] - (va[m] + cross(wa[m], ra));
+      }
+      double& j1 = s.ct_jt1[L.at(c)];
+      double& j2 = s.ct_jt2[L.at(c)];
+      double n1 = j1 - s.ct_mt1[L.at(c)] * dot(dv, t1[m]);
+      double n2 = j2 - s.ct_mt2[L.at(c)] * dot(dv, t2[m]);
+      double lim = s.ct_mu[L.at(c)] * jn[m][k];
+      double len2 = n1 * n1 + n2 * n2;
+      if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
+        double f = lim / ::sqrt(len2);
+        n1 *= f;
+        n2 *= f;
+      }
+      Vec3 Pt = (n1 - j1) * t1[m] + (n2 - j2) * t2[m];
+      j1 = n1;
+      j2 = n2;
+      va[m] -= ma[m] * Pt;
+      wa[m] -= mul(ia[m], cross(ra, Pt));
+      if (kDyn) {
+        vb[m] += mb[m] * Pt;
+        wb[m] += mul(ib[m], cross(rb, Pt));
+      }
     }
   }
-  L.set3(s.vel, a, va);
-  L.set3(s.angvel, a, wa);
-  if (kDyn) {
-    L.set3(s.vel, b, vb);
-    L.set3(s.angvel, b, wb);
+  for (int m = 0; m < nm; ++m) {
+    L.set3(s.vel, a[m], va[m]);
+    L.set3(s.angvel, a[m], wa[m]);
+    if (kDyn) {
+      L.set3(s.vel, b[m], vb[m]);
+      L.set3(s.angvel, b[m], wb[m]);
+    }
   }
 }
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC diagnostic pop
+#endif
 
 // One Gauss-Seidel pass over the contacts, manifold by manifold: the normal rows, then the
 // friction rows with the fresh normal impulses. `elapsed`: time since the step's start of
 // the current positions; use_bias false is the relax pass (no position feedback).
-PW_HD inline void solve_contacts(const PhysicsModel& M, const LaneView& L, double inv_h, double elapsed,
+// Consecutive manifolds of the same kind that share no dynamic body are solved as a group of
+// up to V::kSolverWidth (the result is the same as one after the other).
+template <class V>
+PW_HD inline void solve_contacts(const PhysicsModel& M, const V& L, double inv_h, double elapsed,
                                  bool use_bias, const Softness& soft_dynamic, const Softness& soft_static) {
+  constexpr int W = V::kSolverWidth;
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.l];
+  const int32_t count = s.ct_count[L.lane()];
   for (int32_t i = 0; i < count;) {
-    const int32_t end = manifold_end(L, i, count);
-    if (s.ct_b[L.at(i)] >= 0)
-      solve_manifold<true>(M, L, i, end, inv_h, elapsed, use_bias, soft_dynamic);
+    const bool dyn = s.ct_b[L.at(i)] >= 0;
+    int32_t first[W], end[W], bodies[2 * W];
+    int nm = 0, nb = 0;
+    int32_t j = i;
+    while (nm < W && j < count) {
+      const int32_t a = s.ct_a[L.at(j)], b = s.ct_b[L.at(j)];
+      if ((b >= 0) != dyn) break;
+      bool shared = false;
+      for (int q = 0; q < nb; ++q) shared = shared || bodies[q] == a || (dyn && bodies[q] == b);
+      if (shared) break;
+      bodies[nb++] = a;
+      if (dyn) bodies[nb++] = b;
+      first[nm] = j;
+      end[nm] = manifold_end(L, j, count);
+      j = end[nm++];
+    }
+    if (dyn)
+      solve_group<true, W>(M, L, first, end, nm, inv_h, elapsed, use_bias, soft_dynamic);
     else
-      solve_manifold<false>(M, L, i, end, inv_h, elapsed, use_bias, soft_static);
-    i = end;
+      solve_group<false, W>(M, L, first, end, nm, inv_h, elapsed, use_bias, soft_static);
+    i = j;
   }
 }
 
@@ -443,10 +522,11 @@ PW_HD inline void solve_contacts(const PhysicsModel& M, const LaneView& L, doubl
 constexpr int kMaxRestitutionSweeps = 32;
 constexpr double kBounceSettled = 1e-12;
 
-PW_HD inline void apply_restitution(const PhysicsModel& M, const LaneView& L) {
+template <class V>
+PW_HD inline void apply_restitution(const PhysicsModel& M, const V& L) {
   const PhysicsState& s = L.s;
   const double threshold = M.p.restitution_threshold;
-  const int32_t count = s.ct_count[L.l];
+  const int32_t count = s.ct_count[L.lane()];
   for (int32_t i = 0; i < count;) {
     int32_t end = manifold_end(L, i, count);
     int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
@@ -482,9 +562,10 @@ PW_HD inline void apply_restitution(const PhysicsModel& M, const LaneView& L) {
 }
 
 // Keeps this step's points and impulses for the next step's warm start.
-PW_HD inline void store_impulses(const LaneView& L) {
+template <class V>
+PW_HD inline void store_impulses(const V& L) {
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.l];
+  const int32_t count = s.ct_count[L.lane()];
   for (int32_t c = 0; c < count; ++c) {
     Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
     s.pv_a[L.at(c)] = s.ct_a[L.at(c)];
@@ -493,7 +574,7 @@ PW_HD inline void store_impulses(const LaneView& L) {
     s.pv_jn[L.at(c)] = s.ct_jn[L.at(c)];
     L.set3(s.pv_jt, c, s.ct_jt1[L.at(c)] * t1 + s.ct_jt2[L.at(c)] * t2);
   }
-  s.pv_count[L.l] = count;
+  s.pv_count[L.lane()] = count;
 }
 
 }  // namespace plantwin::phys

@@ -45,14 +45,15 @@ PW_HD inline double cos16(int j) {
 }
 PW_HD PW_FORCEINLINE double sin16(int j) { return cos16(j - 8); }
 
-// A hull placed in the world: its shape, pose and world-frame vertices.
+// A hull placed in the world: its shape and pose. World vertices are formed when asked for:
+// the separating-axis test needs none (extent() is in closed form), and the clipper only a
+// face's few, so a prism's 32 are never all computed for a side contact.
 struct Hull {
   int32_t shape;
   Vec3 c;
   Mat3 R;  // body -> world
   Vec3 h;  // box: half extents; prism: radius, radius, half height
   int32_t nv;
-  Vec3 v[kMaxHullVertices];  // world vertices
 
   PW_HD int faces() const { return shape == kShapeBox ? 6 : kPrismSides + 2; }
   PW_HD int edges() const { return shape == kShapeBox ? 12 : 3 * kPrismSides; }
@@ -64,6 +65,7 @@ struct Hull {
     return Vec3{h.x * cos16(2 * k), h.x * sin16(2 * k), (i >> 4) ? h.z : -h.z};
   }
 
+  PW_HD Vec3 vertex(int i) const { return c + mul(R, local_vertex(i)); }  // world frame
   PW_HD Vec3 local_face_normal(int f) const {
     if (shape == kShapeBox) {
       double s = (f & 1) ? -1.0 : 1.0;
@@ -169,7 +171,6 @@ PW_HD inline void make_hull(Hull& H, int32_t shape, Vec3 c, const Mat3& R, Vec3 
   H.R = R;
   H.h = h;
   H.nv = shape == kShapeBox ? 8 : 2 * kPrismSides;
-  for (int i = 0; i < H.nv; ++i) H.v[i] = c + mul(R, H.local_vertex(i));
 }
 
 // Half widths of the world axis-aligned box around a hull (prism: around its bounding box).

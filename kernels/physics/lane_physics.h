@@ -11,10 +11,11 @@
 
 namespace plantwin::phys {
 
-struct LanePhysics {
+template <class V>
+struct LanePhysicsT {
   static constexpr bool kOn = true;
   PhysicsModel model;      // statics: the lane's variant's row
-  LaneView L;
+  V L;
   const BodyKind* kinds;   // the lane's variant's row of body kinds
 
   PW_HD void step(int64_t k) { physics_step(model, L, k); }
@@ -24,7 +25,7 @@ struct LanePhysics {
   PW_HD void spawn(int32_t b, int32_t kind, Vec3 p, Quat q) { spawn_body_as(L, b, kinds[kind], p, q); }
   PW_HD void despawn(int32_t b) { despawn_body(L, b); }
   PW_HD void drive(int32_t k, bool on) { L.s.drive_on[L.at(k)] = on ? 1 : 0; }
-  PW_HD int64_t contact_overflow() const { return L.s.overflow_count[L.l]; }
+  PW_HD int64_t contact_overflow() const { return L.s.overflow_count[L.lane()]; }
 
   // An empty world: every body slot free, every stopper raised, every drive on, nothing lost.
   PW_HD void clear() const {
@@ -40,19 +41,23 @@ struct LanePhysics {
     }
     for (int32_t k = 0; k < model.p.stoppers; ++k) s.stopper_up[L.at(k)] = 1;
     for (int32_t k = 0; k < model.p.drives; ++k) s.drive_on[L.at(k)] = 1;
-    s.ct_count[L.l] = 0;
-    s.pv_count[L.l] = 0;
-    s.lost_count[L.l] = 0;
-    s.overflow_count[L.l] = 0;
+    s.ct_count[L.lane()] = 0;
+    s.pv_count[L.lane()] = 0;
+    s.lost_count[L.lane()] = 0;
+    s.overflow_count[L.lane()] = 0;
   }
 };
 
+using LanePhysics = LanePhysicsT<LaneBlock>;              // cpu: each lane its own block
+using InterleavedLanePhysics = LanePhysicsT<LaneView>;    // cuda: lanes interleaved
+
 // The hook of a lane of `variant` whose world is L, cleared. `statics` and `kinds` hold every
 // variant's rows ([V][n_statics], [V][n_kinds]); the hook reads its variant's.
-PW_HD inline LanePhysics make_lane_physics(const PhysicsParams& p, const StaticBox* statics, int32_t n_statics,
-                                           const BodyKind* kinds, int32_t n_kinds, int64_t variant,
-                                           const LaneView& L) {
-  LanePhysics h;
+template <class V>
+PW_HD inline LanePhysicsT<V> make_lane_physics(const PhysicsParams& p, const StaticBox* statics, int32_t n_statics,
+                                               const BodyKind* kinds, int32_t n_kinds, int64_t variant,
+                                               const V& L) {
+  LanePhysicsT<V> h;
   h.model.p = p;
   h.model.statics = statics + variant * n_statics;
   h.kinds = kinds + variant * n_kinds;

@@ -186,11 +186,28 @@ PW_HD PW_FORCEINLINE int32_t static_code(int32_t k) { return -2 - k; }
 PW_HD PW_FORCEINLINE int32_t static_index(int32_t code) { return -2 - code; }
 
 // One lane's view of the state: the lane index and the stride, with typed row accessors.
-struct LaneView {
+// kStride 0: the stride L and lane l are read at run time (interleaved lanes, the cuda
+// backend); kStride 1: a lane's own block (the cpu backend), stride 1 and lane 0 known at
+// compile time, so every row address is a constant offset. Kernels are templates over the
+// view (class V): the same source for both layouts.
+template <int kStride>
+struct LaneViewT {
   PhysicsState s;
-  int64_t L, l;  // stride, lane
+  int64_t L, l;  // stride, lane (kStride 1: 1 and 0)
 
-  PW_HD PW_FORCEINLINE int64_t at(int64_t row) const { return row * L + l; }
+  // Manifolds the contact solver works on side by side (contact_solver.h): on the cpu this
+  // overlaps their serial chains; a GPU thread has thousands of lanes beside it instead.
+  static constexpr int kSolverWidth = kStride == 1 ? 4 : 1;
+
+  PW_HD PW_FORCEINLINE int64_t at(int64_t row) const {
+    if constexpr (kStride == 1) {
+      return row;
+    } else {
+      return row * L + l;
+    }
+  }
+  // Index of the lane's per-lane ([1]) fields.
+  PW_HD PW_FORCEINLINE int64_t lane() const { return at(0); }
   PW_HD PW_FORCEINLINE Vec3 get3(const double* f, int64_t i) const {
     return Vec3{f[at(3 * i)], f[at(3 * i + 1)], f[at(3 * i + 2)]};
   }
@@ -222,5 +239,8 @@ struct LaneView {
     f[at(6 * b + 5)] = m.yz;
   }
 };
+
+using LaneView = LaneViewT<0>;   // any stride: interleaved lanes
+using LaneBlock = LaneViewT<1>;  // one lane's block
 
 }  // namespace plantwin::phys

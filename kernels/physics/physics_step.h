@@ -40,15 +40,16 @@ PW_HD inline Vec3 static_velocity(const StaticBox& sb, double t) {
 // face whose surface moves on a belt: within 45 degrees of its local +z axis.
 PW_HD PW_FORCEINLINE bool on_top_face(const StaticBox& sb, Vec3 n) { return -dot(n, col(sb.R, 2)) > 0.70710678118654752; }
 
+template <class V>
 struct LaneStep {
   const PhysicsModel& M;
-  const LaneView& L;
+  const V& L;
   double t0;
   int32_t cursor = 0;
   int32_t dropped = 0;
   Hull ha, hb;
 
-  PW_HD LaneStep(const PhysicsModel& m, const LaneView& l, double t) : M(m), L(l), t0(t) {}
+  PW_HD LaneStep(const PhysicsModel& m, const V& l, double t) : M(m), L(l), t0(t) {}
 
   PW_HD void make_body_hull(Hull& H, int32_t b) const {
     make_hull(H, L.s.shape[L.at(b)], L.get3(L.s.pos, b), rotation(L.getq(b)), L.get3(L.s.half, b));
@@ -72,7 +73,7 @@ struct LaneStep {
 
   PW_HD void collide() {
     const PhysicsState& s = L.s;
-    s.ct_count[L.l] = 0;
+    s.ct_count[L.lane()] = 0;
     update_aabbs(M, L);
     // Static geometry first, body by body: the floor, then the boxes in index order.
     for (int32_t a = 0; a < M.p.bodies; ++a) {
@@ -87,11 +88,12 @@ struct LaneStep {
         p.restitution = 0;
         add_manifold(M, L, a, p, m, cursor, dropped);
       }
+      const Aabb box = body_aabb(L, a);
       for (int32_t k = 0; k < M.p.statics; ++k) {
         const StaticBox& sb = M.statics[k];
         if (sb.stopper >= 0 && !s.stopper_up[L.at(sb.stopper)]) continue;
         Vec3 c = static_center(sb, t0);
-        if (!aabb_overlap_static(L, a, c, sb.extent)) continue;
+        if (!aabb_overlap_static(box, c, sb.extent)) continue;
         make_hull(hb, kShapeBox, c, sb.R, sb.half);
         if (!collide_hulls(ha, hb, M.p.speculative, m)) continue;
         ContactPartner p;
@@ -109,7 +111,8 @@ struct LaneStep {
   }
 };
 
-PW_HD inline void integrate_velocities(const PhysicsModel& M, const LaneView& L, double h) {
+template <class V>
+PW_HD inline void integrate_velocities(const PhysicsModel& M, const V& L, double h) {
   const double dvz = h * M.p.gravity;
   for (int32_t b = 0; b < M.p.bodies; ++b) {
     if (!L.s.active[L.at(b)]) continue;
@@ -118,7 +121,8 @@ PW_HD inline void integrate_velocities(const PhysicsModel& M, const LaneView& L,
   }
 }
 
-PW_HD inline void integrate_positions(const PhysicsModel& M, const LaneView& L, double h) {
+template <class V>
+PW_HD inline void integrate_positions(const PhysicsModel& M, const V& L, double h) {
   for (int32_t b = 0; b < M.p.bodies; ++b) {
     if (!L.s.active[L.at(b)]) continue;
     L.set3(L.s.pos, b, L.get3(L.s.pos, b) + h * L.get3(L.s.vel, b));
@@ -127,7 +131,8 @@ PW_HD inline void integrate_positions(const PhysicsModel& M, const LaneView& L, 
 }
 
 // Advances lane L by one step, from time step_index * dt.
-PW_HD inline void physics_step(const PhysicsModel& M, const LaneView& L, int64_t step_index) {
+template <class V>
+PW_HD inline void physics_step(const PhysicsModel& M, const V& L, int64_t step_index) {
   const PhysicsParams& P = M.p;
   const PhysicsState& s = L.s;
   const double t0 = static_cast<double>(step_index) * P.dt;
@@ -136,9 +141,9 @@ PW_HD inline void physics_step(const PhysicsModel& M, const LaneView& L, int64_t
   for (int32_t b = 0; b < P.bodies; ++b)
     if (s.active[L.at(b)]) L.set_inv_inertia_w(b, rotate_diag(rotation(L.getq(b)), L.get3(s.inv_inertia, b)));
 
-  LaneStep step(M, L, t0);
+  LaneStep<V> step(M, L, t0);
   step.collide();
-  if (step.dropped) s.overflow_count[L.l] += 1;
+  if (step.dropped) s.overflow_count[L.lane()] += 1;
   prepare_contacts(L);
 
   // Box2D caps the contact stiffness at a quarter of the substep rate.
@@ -159,7 +164,7 @@ PW_HD inline void physics_step(const PhysicsModel& M, const LaneView& L, int64_t
     if (s.active[L.at(b)] && s.pos[L.at(3 * b + 2)] < P.lost_below_z) {
       s.active[L.at(b)] = 0;
       s.lost[L.at(b)] = 1;
-      s.lost_count[L.l] += 1;
+      s.lost_count[L.lane()] += 1;
     }
   }
 }
@@ -167,9 +172,10 @@ PW_HD inline void physics_step(const PhysicsModel& M, const LaneView& L, int64_t
 // Drops body b's points from last step's contacts (as A or as dynamic B), keeping the others
 // in order: a body spawned into a freed slot must not be warm started with the impulses of
 // the body that held it before. Moves every pv_ field of physics_state.h.
-PW_HD inline void forget_contacts(const LaneView& L, int32_t b) {
+template <class V>
+PW_HD inline void forget_contacts(const V& L, int32_t b) {
   const PhysicsState& s = L.s;
-  const int32_t pc = s.pv_count[L.l];
+  const int32_t pc = s.pv_count[L.lane()];
   int32_t kept = 0;
   for (int32_t j = 0; j < pc; ++j) {
     if (s.pv_a[L.at(j)] == b || s.pv_b[L.at(j)] == b) continue;
@@ -182,12 +188,13 @@ PW_HD inline void forget_contacts(const LaneView& L, int32_t b) {
     }
     ++kept;
   }
-  s.pv_count[L.l] = kept;
+  s.pv_count[L.lane()] = kept;
 }
 
 // Activates the free slot b at pose (p, q), q a unit quaternion, at rest. Its shape, mass and
 // materials are the slot's. Between steps only; the caller checks that the slot is free.
-PW_HD inline void spawn_body(const LaneView& L, int32_t b, Vec3 p, Quat q) {
+template <class V>
+PW_HD inline void spawn_body(const V& L, int32_t b, Vec3 p, Quat q) {
   const PhysicsState& s = L.s;
   forget_contacts(L, b);
   L.set3(s.pos, b, p);
@@ -199,7 +206,8 @@ PW_HD inline void spawn_body(const LaneView& L, int32_t b, Vec3 p, Quat q) {
 }
 
 // The same, after making slot b a body of kind k (shape, size, mass, materials).
-PW_HD inline void spawn_body_as(const LaneView& L, int32_t b, const BodyKind& k, Vec3 p, Quat q) {
+template <class V>
+PW_HD inline void spawn_body_as(const V& L, int32_t b, const BodyKind& k, Vec3 p, Quat q) {
   const PhysicsState& s = L.s;
   s.shape[L.at(b)] = k.shape;
   L.set3(s.half, b, k.half);
@@ -212,7 +220,8 @@ PW_HD inline void spawn_body_as(const LaneView& L, int32_t b, const BodyKind& k,
 
 // Frees slot b (active or lost): it is no longer simulated, and a lost mark is cleared (the
 // lane's lost_count keeps it). Between steps only.
-PW_HD inline void despawn_body(const LaneView& L, int32_t b) {
+template <class V>
+PW_HD inline void despawn_body(const V& L, int32_t b) {
   const PhysicsState& s = L.s;
   forget_contacts(L, b);
   L.set3(s.vel, b, Vec3{0, 0, 0});
@@ -237,16 +246,15 @@ struct PhysicsLaneKernel {
   int64_t traj_steps = 0, traj_step0 = 0;
 
   PW_HD void operator()(int64_t lane) const {
-    LaneView L;
     if (block_bytes > 0) {
-      L.s = layout.bind(base + lane * block_bytes);
-      L.L = 1;
-      L.l = 0;
+      run(LaneBlock{layout.bind(base + lane * block_bytes), 1, 0}, lane);
     } else {
-      L.s = layout.bind(base);
-      L.L = layout.lanes;
-      L.l = lane;
+      run(LaneView{layout.bind(base), layout.lanes, lane}, lane);
     }
+  }
+
+  template <class V>
+  PW_HD void run(const V& L, int64_t lane) const {
     const int32_t slot = traj && rec_slot ? rec_slot[lane] : -1;
     const int32_t nb = model.p.bodies;
     for (int64_t k = step0; k < step0 + steps; ++k) {

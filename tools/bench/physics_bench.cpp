@@ -113,7 +113,7 @@ int bench_main(int argc, char** argv) {
   app.add_option("--threads", threads, "Comma-separated thread counts");
   app.add_option("--backend", backends,
                  "Comma-separated backends: cpu (the plantwin kernel), cuda (the same kernel on the GPU), bullet");
-  app.add_option("--repeat", repeat, "Timed runs per configuration (median reported)")->check(CLI::Range(1, 100));
+  app.add_option("--repeat", repeat, "Rounds: each backend runs once per round, in turn (medians reported)")->check(CLI::Range(1, 100));
   app.add_flag("--markdown", markdown, "Also print Markdown tables");
   CLI11_PARSE(app, argc, argv);
 
@@ -143,26 +143,46 @@ int bench_main(int argc, char** argv) {
   opts.seconds = seconds;
   std::vector<Row> rows;
   std::vector<std::vector<ph::Pose>> finals(runners.size());  // [backend]: the first run's final poses
+  // plantwin / Bullet per round at each thread count: the backends run in turn within a round,
+  // so a change in the machine's speed (a shared 2-core machine drifts by 10-20 % over a
+  // minute) hits both sides of a ratio alike.
+  std::vector<std::pair<int, std::vector<double>>> round_ratios;
   for (const auto& t : split(threads)) {
     const int nt = std::stoi(t);
     omp_set_num_threads(nt);
-    for (size_t ri = 0; ri < runners.size(); ++ri) {
-      const auto& [name, run] = runners[ri];
+    for (const auto& [name, run] : runners) {
       ph::RunOptions warm = opts;  // pages in code and the allocator's arenas on every thread
       warm.lanes = std::min<int64_t>(lanes, nt);
       warm.seconds = world.dt * 10;
       run(world, warm);
-      std::vector<double> times;
-      ph::RunResult res;
-      for (int r = 0; r < repeat; ++r) {
+    }
+    std::vector<std::vector<double>> times(runners.size());
+    std::vector<ph::RunResult> last(runners.size());
+    for (int r = 0; r < repeat; ++r) {
+      for (size_t ri = 0; ri < runners.size(); ++ri) {
         auto t0 = std::chrono::steady_clock::now();
-        res = run(world, opts);
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        last[ri] = runners[ri].second(world, opts);
+        times[ri].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       }
+    }
+    int ip = -1, ib = -1;
+    for (size_t ri = 0; ri < runners.size(); ++ri) {
+      if (runners[ri].first == "plantwin-cpu") ip = static_cast<int>(ri);
+      if (runners[ri].first == "bullet") ib = static_cast<int>(ri);
+    }
+    if (ip >= 0 && ib >= 0) {
+      std::vector<double> q;
+      for (int r = 0; r < repeat; ++r) q.push_back(times[ib][r] / times[ip][r]);
+      std::sort(q.begin(), q.end());
+      round_ratios.emplace_back(nt, q);
+    }
+    for (size_t ri = 0; ri < runners.size(); ++ri) {
+      const ph::RunResult& res = last[ri];
       if (finals[ri].empty()) finals[ri] = res.final_pose;
-      std::sort(times.begin(), times.end());
-      rows.push_back({name, nt, res.lanes, res.bodies, res.steps, sum(res.lost), sum(res.contact_overflow),
-                      times[times.size() / 2], times.front(), times.back()});
+      std::vector<double> ts = times[ri];
+      std::sort(ts.begin(), ts.end());
+      rows.push_back({runners[ri].first, nt, res.lanes, res.bodies, res.steps, sum(res.lost), sum(res.contact_overflow),
+                      ts[ts.size() / 2], ts.front(), ts.back()});
       const Row& w = rows.back();
       std::fprintf(stderr, "  %s, %d thread(s): %.3f s median\n", w.backend.c_str(), nt, w.median_s);
     }
@@ -177,13 +197,11 @@ int bench_main(int argc, char** argv) {
     std::printf("%-14s %7d %7lld %9lld %10.3f %9.3f-%-9.3f %14.4g %16.4g %6lld %9lld\n", r.backend.c_str(), r.threads,
                 (long long)r.lanes, (long long)r.steps, r.median_s, r.min_s, r.max_s, r.rate(), r.rate() / r.threads,
                 (long long)r.lost, (long long)r.overflow);
-  // plantwin / Bullet at the same thread count: the speed-up per core.
-  std::vector<std::pair<int, double>> ratios;
-  for (const auto& p : rows)
-    for (const auto& b : rows)
-      if (p.backend == "plantwin-cpu" && b.backend == "bullet" && p.threads == b.threads)
-        ratios.emplace_back(p.threads, p.rate() / b.rate());
-  for (const auto& [nt, ratio] : ratios) std::printf("plantwin / bullet, %d thread(s): %.3g x\n", nt, ratio);
+  // plantwin / Bullet at the same thread count: the speed-up per core, the median of the
+  // rounds' ratios and their range.
+  for (const auto& [nt, q] : round_ratios)
+    std::printf("plantwin / bullet, %d thread(s): %.3g x (rounds: %.3g-%.3g)\n", nt, q[q.size() / 2], q.front(),
+                q.back());
   // A second opinion on the physics, not only the speed: where the two backends leave the parts.
   if (runners.size() == 2 && finals[0].size() == finals[1].size() && !finals[0].empty()) {
     double total = 0, worst = 0;
@@ -204,9 +222,10 @@ int bench_main(int argc, char** argv) {
       std::printf("| %s | %d | %lld | %lld | %.3f | %.3f–%.3f | %.3g | %.3g | %lld |\n", r.backend.c_str(), r.threads,
                   (long long)r.lanes, (long long)r.steps, r.median_s, r.min_s, r.max_s, r.rate(), r.rate() / r.threads,
                   (long long)r.lost);
-    if (!ratios.empty()) {
-      std::printf("\n| threads | plantwin / Bullet |\n|---:|---:|\n");
-      for (const auto& [nt, ratio] : ratios) std::printf("| %d | %.3g× |\n", nt, ratio);
+    if (!round_ratios.empty()) {
+      std::printf("\n| threads | plantwin / Bullet (median of rounds) | range |\n|---:|---:|---:|\n");
+      for (const auto& [nt, q] : round_ratios)
+        std::printf("| %d | %.3g× | %.3g–%.3g× |\n", nt, q[q.size() / 2], q.front(), q.back());
     }
   }
   return 0;
