@@ -224,14 +224,22 @@ PW_HD inline void prepare_contacts(const V& L) {
       Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
       Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
       // The solver's per-step constants, formed once here instead of on every substep.
-      const Vec3 can = cross(ra, n);
+      const Vec3 can = cross(ra, n), rat1 = cross(ra, t1), rat2 = cross(ra, t2);
       L.set3(s.ct_can, c, can);
       L.set3(s.ct_ian, c, mul(ia, can));
       L.set3(s.ct_t2, c, t2);
+      L.set3(s.ct_rat, 2 * c, rat1);
+      L.set3(s.ct_rat, 2 * c + 1, rat2);
+      L.set3(s.ct_iat, 2 * c, mul(ia, rat1));
+      L.set3(s.ct_iat, 2 * c + 1, mul(ia, rat2));
       if (b >= 0) {
-        const Vec3 cbn = cross(rb, n);
+        const Vec3 cbn = cross(rb, n), rbt1 = cross(rb, t1), rbt2 = cross(rb, t2);
         L.set3(s.ct_cbn, c, cbn);
         L.set3(s.ct_ibn, c, mul(ib, cbn));
+        L.set3(s.ct_rbt, 2 * c, rbt1);
+        L.set3(s.ct_rbt, 2 * c + 1, rbt2);
+        L.set3(s.ct_ibt, 2 * c, mul(ib, rbt1));
+        L.set3(s.ct_ibt, 2 * c + 1, mul(ib, rbt2));
       }
       if (b >= 0) {
         s.ct_mn[L.at(c)] = effective_mass(pv, ra, rb, n);
@@ -414,18 +422,24 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* 
     }
     if (all) break;
   }
-  // The friction rows with the fresh normal impulses.
-  Vec3 t1[W], t2[W], vs[W];
-  Sym3 ia[W], ib[W];
+  // The friction rows with the fresh normal impulses, in the manifold's frame as the normal
+  // rows: the relative tangential velocity of B's anchor to A's along t1 is
+  //   u1 + wb . (rb x t1) - wa . (ra x t1),  u1 = t1 . (vb - va)
+  // (static B: vb is the velocity friction aims for, the belt's included), and an impulse
+  // d1 t1 + d2 t2 changes u1 by (ma + mb) d1 and the angular velocities through the step's
+  // constants I^-1 (r x t); the linear velocities take the summed impulse after the sweep.
+  Vec3 t1[W], t2[W];
+  double u1[W], u2[W], d1sum[W], d2sum[W];
   for (int m = 0; m < nm; ++m) {
     const int32_t i = first[m];
     va[m] -= (ma[m] * total[m]) * n[m];
     if (kDyn) vb[m] += (mb[m] * total[m]) * n[m];
     t1[m] = L.get3(s.ct_t1, i);
     t2[m] = L.get3(s.ct_t2, i);
-    vs[m] = kDyn ? Vec3{0, 0, 0} : L.get3(s.ct_vs, i);  // static: what friction aims for
-    ia[m] = L.inv_inertia_w(a[m]);
-    ib[m] = kDyn ? L.inv_inertia_w(b[m]) : Sym3{0, 0, 0, 0, 0, 0};
+    const Vec3 rel = (kDyn ? vb[m] : L.get3(s.ct_vs, i)) - va[m];
+    u1[m] = dot(rel, t1[m]);
+    u2[m] = dot(rel, t2[m]);
+    d1sum[m] = d2sum[m] = 0;
   }
   for (int k = 0; k < npmax; ++k) {
     for (int m = 0; m < W; ++m) {
@@ -433,19 +447,19 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* 
       const int32_t c = first[m] + k;
       s.ct_jn[L.at(c)] = jn[m][k];
       s.ct_jmax[L.at(c)] = jmax[m][k];
-      Vec3 ra = L.get3(s.ct_ra, c);
-      Vec3 dv;
-      Vec3 rb{0, 0, 0};
+      const Vec3 rat1 = L.get3(s.ct_rat, 2 * c), rat2 = L.get3(s.ct_rat, 2 * c + 1);
+      double v1 = u1[m] - dot(wa[m], rat1), v2 = u2[m] - dot(wa[m], rat2);
+      Vec3 rbt1, rbt2;
       if (kDyn) {
-        rb = L.get3(s.ct_rb, c);
-        dv = (vb[m] + cross(wb[m], rb)) - (va[m] + cross(wa[m], ra));
-      } else {
-        dv = vs[m] - (va[m] + cross(wa[m], ra));
+        rbt1 = L.get3(s.ct_rbt, 2 * c);
+        rbt2 = L.get3(s.ct_rbt, 2 * c + 1);
+        v1 += dot(wb[m], rbt1);
+        v2 += dot(wb[m], rbt2);
       }
       double& j1 = s.ct_jt1[L.at(c)];
       double& j2 = s.ct_jt2[L.at(c)];
-      double n1 = j1 - s.ct_mt1[L.at(c)] * dot(dv, t1[m]);
-      double n2 = j2 - s.ct_mt2[L.at(c)] * dot(dv, t2[m]);
+      double n1 = j1 - s.ct_mt1[L.at(c)] * v1;
+      double n2 = j2 - s.ct_mt2[L.at(c)] * v2;
       double lim = s.ct_mu[L.at(c)] * jn[m][k];
       double len2 = n1 * n1 + n2 * n2;
       if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
@@ -453,18 +467,21 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* 
         n1 *= f;
         n2 *= f;
       }
-      Vec3 Pt = (n1 - j1) * t1[m] + (n2 - j2) * t2[m];
+      const double d1 = n1 - j1, d2 = n2 - j2;
       j1 = n1;
       j2 = n2;
-      va[m] -= ma[m] * Pt;
-      wa[m] -= mul(ia[m], cross(ra, Pt));
-      if (kDyn) {
-        vb[m] += mb[m] * Pt;
-        wb[m] += mul(ib[m], cross(rb, Pt));
-      }
+      d1sum[m] += d1;
+      d2sum[m] += d2;
+      u1[m] += (ma[m] + mb[m]) * d1;
+      u2[m] += (ma[m] + mb[m]) * d2;
+      wa[m] -= d1 * L.get3(s.ct_iat, 2 * c) + d2 * L.get3(s.ct_iat, 2 * c + 1);
+      if (kDyn) wb[m] += d1 * L.get3(s.ct_ibt, 2 * c) + d2 * L.get3(s.ct_ibt, 2 * c + 1);
     }
   }
   for (int m = 0; m < nm; ++m) {
+    const Vec3 P = d1sum[m] * t1[m] + d2sum[m] * t2[m];
+    va[m] -= ma[m] * P;
+    if (kDyn) vb[m] += mb[m] * P;
     L.set3(s.vel, a[m], va[m]);
     L.set3(s.angvel, a[m], wa[m]);
     if (kDyn) {

@@ -109,6 +109,10 @@ struct PhysDims {
   X(ct_cbn, double, 3 * d.C)       /* rb x n and I_b^-1 (rb x n) (dynamic B) */                 \
   X(ct_ibn, double, 3 * d.C)                                                                    \
   X(ct_t2, double, 3 * d.C)        /* second friction direction n x t1 */                       \
+  X(ct_rat, double, 6 * d.C)       /* ra x t1, ra x t2: constant during the step */             \
+  X(ct_iat, double, 6 * d.C)       /* I_a^-1 (ra x t1), I_a^-1 (ra x t2) */                     \
+  X(ct_rbt, double, 6 * d.C)       /* rb x t1, rb x t2 (dynamic B) */                           \
+  X(ct_ibt, double, 6 * d.C)       /* I_b^-1 (rb x t1), I_b^-1 (rb x t2) */                     \
   X(ct_sep, double, d.C)           /* separation at the step's start (< 0: overlap) */          \
   X(ct_mn, double, d.C)            /* normal mass */                                            \
   X(ct_mt1, double, d.C)           /* friction masses */                                        \
