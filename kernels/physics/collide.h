@@ -207,14 +207,24 @@ PW_HD inline bool face_contact(const Hull& Ref, int ref_face, const Hull& Inc, b
 
 // The largest separation of B's vertices from A's face planes: the face axis query.
 PW_HD inline double face_query(const Hull& A, const Hull& B, int& best_face) {
-  // Face f's plane is n.x = n.c_A + offset; B's lowest vertex along n is n.c_B - extent.
+  // Face f's plane is n.x = n.c_A + offset; B's lowest vertex along n is n.c_B - extent. The
+  // opposite face has -n and the same offset and extent: one normal serves both (exactly:
+  // negation is exact), and the faces are then compared in index order as before.
+  const Vec3 dc = B.c - A.c;
+  const int nf = A.faces();
+  double sep[kMaxHullFaces];
+  for (int f = 0; f < nf; ++f) {
+    const int g = A.opposite_face(f);
+    if (g < f) continue;
+    const Vec3 n = A.face_normal(f);
+    const double d = dot(n, dc), e = B.extent(n), off = A.face_offset(f);
+    sep[f] = d - e - off;
+    sep[g] = -d - e - off;
+  }
   double best = -1e300;
   best_face = 0;
-  const Vec3 dc = B.c - A.c;
-  for (int f = 0; f < A.faces(); ++f) {
-    Vec3 n = A.face_normal(f);
-    double s = dot(n, dc) - B.extent(n) - A.face_offset(f);
-    if (s > best) { best = s; best_face = f; }
+  for (int f = 0; f < nf; ++f) {
+    if (sep[f] > best) { best = sep[f]; best_face = f; }
   }
   return best;
 }

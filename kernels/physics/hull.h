@@ -23,6 +23,7 @@ namespace plantwin::phys {
 constexpr int kPrismSides = 16;
 constexpr int kMaxHullVertices = 32;
 constexpr int kMaxFaceVertices = 16;
+constexpr int kMaxHullFaces = kPrismSides + 2;
 
 // cos(j pi / 16) for any integer j, from a table of the first quadrant: constants instead of
 // libm's cos keep both backends bit-identical.
@@ -56,6 +57,11 @@ struct Hull {
   int32_t nv;
 
   PW_HD int faces() const { return shape == kShapeBox ? 6 : kPrismSides + 2; }
+  // The face whose normal is face f's negated, at the same distance from the centre.
+  PW_HD int opposite_face(int f) const {
+    if (shape == kShapeBox || f >= kPrismSides) return f ^ 1;  // box 2a, 2a+1; prism caps 16, 17
+    return (f + kPrismSides / 2) & (kPrismSides - 1);
+  }
   PW_HD int edges() const { return shape == kShapeBox ? 12 : 3 * kPrismSides; }
   PW_HD int edge_dirs() const { return shape == kShapeBox ? 3 : 1 + kPrismSides / 2; }
 
