@@ -162,12 +162,22 @@ PW_HD inline bool face_contact(const Hull& Ref, int ref_face, const Hull& Inc, b
   Vec3 rv[kMaxFaceVertices];
   for (int e = 0; e < rn; ++e) rv[e] = Ref.vertex(ridx[e]);
   double dref = dot(n, rv[0]);
-  // The incident face: the most anti-parallel to n.
+  // The incident face: the most anti-parallel to n. A box's face normals are its rotation's
+  // columns and their negatives, so their cosines with n are the components of R^T n (the
+  // same products in the same order: the same values as the general loop).
   int inc = 0;
   double lowest = 2;
-  for (int f = 0; f < Inc.faces(); ++f) {
-    double c = dot(Inc.face_normal(f), n);
-    if (c < lowest) { lowest = c; inc = f; }
+  if (Inc.shape == kShapeBox) {
+    const Vec3 u = mul_t(Inc.R, n);
+    const double c[6] = {u.x, -u.x, u.y, -u.y, u.z, -u.z};
+    for (int f = 0; f < 6; ++f) {
+      if (c[f] < lowest) { lowest = c[f]; inc = f; }
+    }
+  } else {
+    for (int f = 0; f < Inc.faces(); ++f) {
+      double c = dot(Inc.face_normal(f), n);
+      if (c < lowest) { lowest = c; inc = f; }
+    }
   }
   int iidx[kMaxFaceVertices];
   int in = Inc.face_vertices(inc, iidx);
