@@ -149,6 +149,16 @@ struct Hull {
     lo = mid - e;
     hi = mid + e;
   }
+  // max over k < 8 of |cos(k pi/8) x + sin(k pi/8) y|, the rim's reach along (x, y). Where
+  // both products of a term have the same sign the term is |cos| |x| + |sin| |y|, and for each
+  // pair of |cos|, |sin| one of the angles k, 8 - k has the signs of (x, y); the other terms
+  // are smaller. So five candidates give the loop's value bit for bit, without its 16
+  // products.
+  PW_HD static double prism_rim_reach(double x, double y) {
+    const double ax = dabs(x), ay = dabs(y);
+    const double c1 = cos16(2), s1 = sin16(2), c2 = cos16(4);  // pi/8 and pi/4
+    return dmax(dmax(ax, ay), dmax(dmax(c1 * ax + s1 * ay, s1 * ax + c1 * ay), c2 * ax + c2 * ay));
+  }
   // Half the width of the hull along unit axis n (the vertices' largest u.(local vertex)).
   PW_HD double extent(Vec3 n) const {
     Vec3 u = mul_t(R, n);
@@ -156,9 +166,7 @@ struct Hull {
     if (shape == kShapeBox) {
       e = dabs(u.x) * h.x + dabs(u.y) * h.y + dabs(u.z) * h.z;
     } else {
-      double m = 0;
-      for (int k = 0; k < kPrismSides / 2; ++k) m = dmax(m, dabs(cos16(2 * k) * u.x + sin16(2 * k) * u.y));
-      e = h.x * m + h.z * dabs(u.z);
+      e = h.x * prism_rim_reach(u.x, u.y) + h.z * dabs(u.z);
     }
     return e;
   }
