@@ -177,20 +177,6 @@ PW_HD PW_FORCEINLINE void apply_impulse(PairVel& pv, Vec3 ra, Vec3 rb, Vec3 P) {
   pv.wb += mul(pv.ib, cross(rb, P));
 }
 
-// 1 / (the effective mass of direction d at the anchors).
-PW_HD inline double effective_mass(const PairVel& pv, Vec3 ra, Vec3 rb, Vec3 d) {
-  Vec3 ca = cross(ra, d), cb = cross(rb, d);
-  double k = pv.ma + pv.mb + dot(ca, mul(pv.ia, ca)) + dot(cb, mul(pv.ib, cb));
-  return k > 0 ? 1.0 / k : 0.0;
-}
-
-// effective_mass with a static B (no mass, no inertia): the same value, B's zero terms left out.
-PW_HD inline double effective_mass_a(const PairVel& pv, Vec3 ra, Vec3 d) {
-  Vec3 ca = cross(ra, d);
-  double k = pv.ma + dot(ca, mul(pv.ia, ca));
-  return k > 0 ? 1.0 / k : 0.0;
-}
-
 // Velocity of B's anchor relative to A's, for the normal row (static B: its own velocity).
 PW_HD PW_FORCEINLINE Vec3 relative_velocity(const PairVel& pv, Vec3 ra, Vec3 rb, Vec3 static_v, bool dynamic_b) {
   Vec3 vb = dynamic_b ? pv.vb + cross(pv.wb, rb) : static_v;
@@ -218,38 +204,44 @@ PW_HD inline void prepare_contacts(const V& L) {
     int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
     PairVel pv;
     load_pair(L, a, b, pv);
-    const Sym3 ia = L.inv_inertia_w(a);
-    const Sym3 ib = b >= 0 ? L.inv_inertia_w(b) : Sym3{0, 0, 0, 0, 0, 0};
     for (int32_t c = i; c < end; ++c) {
-      Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
-      Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
-      // The solver's per-step constants, formed once here instead of on every substep.
-      const Vec3 can = cross(ra, n), rat1 = cross(ra, t1), rat2 = cross(ra, t2);
-      L.set3(s.ct_can, c, can);
-      L.set3(s.ct_ian, c, mul(ia, can));
+      const Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
+      const Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
+      // The solver's per-step constants, formed once here instead of on every substep: for
+      // each row direction d (n, t1, t2), r x d and I^-1 (r x d) of each dynamic side, and
+      // the row's effective mass 1 / (ma + mb + (ra x d).I_a^-1 (ra x d) + the same for B).
+      const Vec3 dir[3] = {n, t1, t2};
+      Vec3 ca[3], ica[3], cb[3] = {}, icb[3] = {};
+      double mass[3];
+      for (int r = 0; r < 3; ++r) {
+        ca[r] = cross(ra, dir[r]);
+        ica[r] = mul(pv.ia, ca[r]);
+        double k = pv.ma + pv.mb + dot(ca[r], ica[r]);
+        if (b >= 0) {  // a static B adds nothing: no mass, no inertia
+          cb[r] = cross(rb, dir[r]);
+          icb[r] = mul(pv.ib, cb[r]);
+          k += dot(cb[r], icb[r]);
+        }
+        mass[r] = k > 0 ? 1.0 / k : 0.0;
+      }
       L.set3(s.ct_t2, c, t2);
-      L.set3(s.ct_rat, 2 * c, rat1);
-      L.set3(s.ct_rat, 2 * c + 1, rat2);
-      L.set3(s.ct_iat, 2 * c, mul(ia, rat1));
-      L.set3(s.ct_iat, 2 * c + 1, mul(ia, rat2));
+      L.set3(s.ct_can, c, ca[0]);
+      L.set3(s.ct_ian, c, ica[0]);
+      L.set3(s.ct_rat, 2 * c, ca[1]);
+      L.set3(s.ct_rat, 2 * c + 1, ca[2]);
+      L.set3(s.ct_iat, 2 * c, ica[1]);
+      L.set3(s.ct_iat, 2 * c + 1, ica[2]);
       if (b >= 0) {
-        const Vec3 cbn = cross(rb, n), rbt1 = cross(rb, t1), rbt2 = cross(rb, t2);
-        L.set3(s.ct_cbn, c, cbn);
-        L.set3(s.ct_ibn, c, mul(ib, cbn));
-        L.set3(s.ct_rbt, 2 * c, rbt1);
-        L.set3(s.ct_rbt, 2 * c + 1, rbt2);
-        L.set3(s.ct_ibt, 2 * c, mul(ib, rbt1));
-        L.set3(s.ct_ibt, 2 * c + 1, mul(ib, rbt2));
+        L.set3(s.ct_cbn, c, cb[0]);
+        L.set3(s.ct_ibn, c, icb[0]);
+        L.set3(s.ct_rbt, 2 * c, cb[1]);
+        L.set3(s.ct_rbt, 2 * c + 1, cb[2]);
+        L.set3(s.ct_ibt, 2 * c, icb[1]);
+        L.set3(s.ct_ibt, 2 * c + 1, icb[2]);
       }
-      if (b >= 0) {
-        s.ct_mn[L.at(c)] = effective_mass(pv, ra, rb, n);
-        s.ct_mt1[L.at(c)] = effective_mass(pv, ra, rb, t1);
-        s.ct_mt2[L.at(c)] = effective_mass(pv, ra, rb, t2);
-      } else {  // static B: its terms are zero
-        s.ct_mn[L.at(c)] = effective_mass_a(pv, ra, n);
-        s.ct_mt1[L.at(c)] = effective_mass_a(pv, ra, t1);
-        s.ct_mt2[L.at(c)] = effective_mass_a(pv, ra, t2);
-      }
+      s.ct_mn[L.at(c)] = mass[0];
+      s.ct_mt1[L.at(c)] = mass[1];
+      s.ct_mt2[L.at(c)] = mass[2];
       s.ct_jmax[L.at(c)] = 0;
       s.ct_vrel[L.at(c)] = dot(relative_velocity(pv, ra, rb, L.get3(s.ct_vb, c), b >= 0), n);
     }
