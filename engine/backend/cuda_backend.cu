@@ -150,7 +150,7 @@ class CudaBackend final : public Backend {
     k.n_statics = c.n_statics;
     k.n_kinds = c.n_conv * c.n_parts;
     k.kinds = device_model_.copy(c.kinds);
-    k.play.build(count, physics::dims_of(c.params));
+    k.play.build(count, physics::dims_of<phys::LaneView>(c.params));
     if (pstate_bytes_ < k.play.bytes) {
       if (pstate_) cudaFree(pstate_);
       pstate_ = nullptr;

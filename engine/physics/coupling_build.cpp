@@ -119,7 +119,7 @@ CouplingData build_coupling(const std::vector<Scene>& variants, const Model& mod
 
 phys::PhysicsStateLayout lane_physics_layout(const CouplingData& c) {
   phys::PhysicsStateLayout l;
-  l.build(1, dims_of(c.params));
+  l.build(1, dims_of<phys::LaneBlock>(c.params));
   return l;
 }
 

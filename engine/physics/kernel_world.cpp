@@ -50,15 +50,6 @@ std::vector<phys::StaticBox> make_statics(const WorldDesc& w) {
   return out;
 }
 
-phys::PhysDims dims_of(const phys::PhysicsParams& p) {
-  phys::PhysDims d;
-  d.B = p.bodies;
-  d.C = p.capacity;
-  d.K = p.stoppers;
-  d.D = p.drives;
-  return d;
-}
-
 phys::BodyKind body_kind(const BodyDesc& b) {
   phys::BodyKind k;
   const double m = b.mass;

@@ -17,7 +17,17 @@ phys::Quat to_quat(const Quatd& q);  // normalised
 // index used), contact capacity (WorldDesc::contact_capacity, or 16 per body).
 phys::PhysicsParams make_params(const WorldDesc& w);
 std::vector<phys::StaticBox> make_statics(const WorldDesc& w);
-phys::PhysDims dims_of(const phys::PhysicsParams& p);
+// The rows of a lane for the view V that will read them (its contact solver's width).
+template <class V>
+phys::PhysDims dims_of(const phys::PhysicsParams& p) {
+  phys::PhysDims d;
+  d.B = p.bodies;
+  d.C = p.capacity;
+  d.K = p.stoppers;
+  d.D = p.drives;
+  d.W = V::kSolverWidth;
+  return d;
+}
 
 // Shape, size, inverse mass and inertia (a cylinder gets the true cylinder's inertia; it
 // collides as a 16-gon prism) and materials of a body.

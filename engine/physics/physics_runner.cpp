@@ -208,7 +208,7 @@ PhysicsBatch::PhysicsBatch(const WorldDesc& world, int64_t lanes) : impl_(std::m
   for (const BodyDesc& b : world.kinds) m.kinds.push_back(body_kind(b));
   m.model.p = make_params(world);
   m.model.statics = m.statics.data();
-  m.layout.build(1, dims_of(m.model.p));
+  m.layout.build(1, dims_of<phys::LaneBlock>(m.model.p));
   m.blob = alloc_blob(m.layout.bytes * static_cast<size_t>(lanes));
   m.lane_steps.assign(static_cast<size_t>(lanes), 0);
   for (int64_t l = 0; l < lanes; ++l) init_lane(world, m.lane(l));
@@ -342,7 +342,7 @@ RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
   model.p = plan.params;
   model.statics = plan.statics.data();
   phys::PhysicsStateLayout layout;
-  layout.build(1, dims_of(model.p));
+  layout.build(1, dims_of<phys::LaneBlock>(model.p));
   Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(options.lanes));
   auto lane = [&](int64_t l) {
     return phys::LaneBlock{layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes)), 1, 0};
@@ -384,7 +384,7 @@ RunResult run_physics_cuda(const WorldDesc& world, const RunOptions& options) {
   const phys::PhysicsParams& params = plan.params;
   // Interleaved lanes: neighbouring GPU threads touch neighbouring words.
   phys::PhysicsStateLayout layout;
-  layout.build(options.lanes, dims_of(params));
+  layout.build(options.lanes, dims_of<phys::LaneView>(params));
   Blob blob = alloc_blob(layout.bytes);
   phys::PhysicsState s = layout.bind(blob.get());
   for (int64_t l = 0; l < options.lanes; ++l) init_lane(world, phys::LaneView{s, options.lanes, l});

@@ -22,6 +22,7 @@
 
 #include "kernels/common/hd.h"
 #include "kernels/physics/collide.h"
+#include "kernels/physics/pack.h"
 #include "kernels/physics/physics_state.h"
 #include "kernels/physics/vec_math.h"
 
@@ -81,7 +82,8 @@ PW_HD inline void add_manifold(const PhysicsModel& M, const V& L, int32_t a, con
 
   Vec3 ca = L.get3(s.pos, a);
   Mat3 Ra = rotation(L.getq(a));
-  double mu_a = s.friction[L.at(a)], e_a = s.restitution[L.at(a)];
+  const double mu = ::sqrt(s.friction[L.at(a)] * b.friction), e_a = s.restitution[L.at(a)];
+  const double e = e_a > b.restitution ? e_a : b.restitution;
   Vec3 t1, t2;
   tangent_basis(m.n, t1, t2);
   for (int i = 0; i < m.count; ++i) {
@@ -126,8 +128,8 @@ PW_HD inline void add_manifold(const PhysicsModel& M, const V& L, int32_t a, con
     s.ct_jn[L.at(c)] = jn;
     s.ct_jt1[L.at(c)] = dot(jt, t1);
     s.ct_jt2[L.at(c)] = dot(jt, t2);
-    s.ct_mu[L.at(c)] = ::sqrt(mu_a * b.friction);
-    s.ct_e[L.at(c)] = e_a > b.restitution ? e_a : b.restitution;
+    s.ct_mu[L.at(c)] = mu;
+    s.ct_e[L.at(c)] = e;
     ++count;
   }
   s.ct_count[L.at(0)] = count;
@@ -193,60 +195,202 @@ PW_HD PW_FORCEINLINE int32_t manifold_end(const V& L, int32_t i, int32_t count) 
   return j;
 }
 
-// Prepare: effective masses and the relative normal velocity restitution will need. Runs
-// after the world inverse inertias of the step are set.
+// The solver's groups: consecutive manifolds of the same kind (B dynamic, or static) that
+// share no dynamic body, up to the view's kSolverWidth W of them, formed greedily in contact
+// order. Solving a group's manifolds side by side gives exactly what solving them one after
+// the other gives; on the cpu it lets one instruction serve W manifolds (kernels/physics/
+// pack.h), whose serial Gauss-Seidel chains otherwise bound the solver's speed.
+//
+// A group's per-step constants are packed once per step by prepare_contacts: element m of
+// each sm_ (per manifold) and sp_ (per point) row is manifold m's. Points k >= np[m] and
+// manifolds m >= nm are idle elements, all zero; every update is masked to the elements that
+// have the point, so idle elements never touch a body.
+
+// Prepare: groups, effective masses and the relative normal velocity restitution will need.
+// Runs after the world inverse inertias of the step are set.
 template <class V>
 PW_HD inline void prepare_contacts(const V& L) {
+  constexpr int W = V::kSolverWidth;
+  using D = typename V::Pk;
+  using D3 = typename V::Pk3;
+  using Mask = PackMask<W>;
   const PhysicsState& s = L.s;
+  const D zero = D::splat(0.0), one = D::splat(1.0);
   const int32_t count = s.ct_count[L.lane()];
+  int32_t groups = 0, slot = 0;
   for (int32_t i = 0; i < count;) {
-    int32_t end = manifold_end(L, i, count);
-    int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
-    PairVel pv;
-    load_pair(L, a, b, pv);
-    for (int32_t c = i; c < end; ++c) {
-      const Vec3 n = L.get3(s.ct_n, c), t1 = L.get3(s.ct_t1, c), t2 = cross(n, t1);
-      const Vec3 ra = L.get3(s.ct_ra, c), rb = L.get3(s.ct_rb, c);
+    // The group starting at contact i.
+    const bool dyn = s.ct_b[L.at(i)] >= 0;
+    int32_t first[W] = {}, end[W] = {}, bodies[2 * W];
+    int nm = 0, nb = 0, npmax = 0;
+    int32_t j = i;
+    while (nm < W && j < count) {
+      const int32_t a = s.ct_a[L.at(j)], b = s.ct_b[L.at(j)];
+      if ((b >= 0) != dyn) break;
+      bool shared = false;
+      for (int q = 0; q < nb; ++q) shared = shared || bodies[q] == a || (dyn && bodies[q] == b);
+      if (shared) break;
+      bodies[nb++] = a;
+      if (dyn) bodies[nb++] = b;
+      first[nm] = j;
+      end[nm] = manifold_end(L, j, count);
+      npmax = end[nm] - j > npmax ? end[nm] - j : npmax;
+      j = end[nm++];
+    }
+    const int32_t g = groups++;
+    s.sg_first[L.at(g)] = i;
+    s.sg_nm[L.at(g)] = nm;
+    s.sg_npmax[L.at(g)] = npmax;
+    s.sg_slot[L.at(g)] = slot;
+    s.sg_dyn[L.at(g)] = dyn ? 1 : 0;
+    // Per manifold, gathered: points, masses, inertias, velocities, directions; idle zero.
+    double g_np[W], g_ma[W], g_mb[W], g_ia[6][W], g_ib[6][W], g_v[4][3][W], g_n[3][W], g_t1[3][W], g_vb[3][W],
+        g_vs[3][W];
+    for (int m = 0; m < W; ++m) {
+      const bool on = m < nm;
+      const int32_t c0 = on ? first[m] : 0;
+      const int32_t a = on ? s.ct_a[L.at(c0)] : 0, b = on ? s.ct_b[L.at(c0)] : 0;
+      s.sm_a[L.el(g, m)] = a;
+      s.sm_b[L.el(g, m)] = b;
+      PairVel pv;
+      pv.va = pv.wa = pv.vb = pv.wb = Vec3{0, 0, 0};
+      pv.ma = pv.mb = 0;
+      pv.ia = pv.ib = Sym3{0, 0, 0, 0, 0, 0};
+      Vec3 n{0, 0, 0}, t1{0, 0, 0}, vb{0, 0, 0}, vs{0, 0, 0};
+      if (on) {
+        load_pair(L, a, b, pv);
+        n = L.get3(s.ct_n, c0);
+        t1 = L.get3(s.ct_t1, c0);
+        if (!dyn) {
+          vb = L.get3(s.ct_vb, c0);
+          vs = L.get3(s.ct_vs, c0);
+        }
+      }
+      g_np[m] = on ? end[m] - c0 : 0;
+      g_ma[m] = pv.ma;
+      g_mb[m] = pv.mb;
+      const double ia[6] = {pv.ia.xx, pv.ia.yy, pv.ia.zz, pv.ia.xy, pv.ia.xz, pv.ia.yz};
+      const double ib[6] = {pv.ib.xx, pv.ib.yy, pv.ib.zz, pv.ib.xy, pv.ib.xz, pv.ib.yz};
+      for (int q = 0; q < 6; ++q) {
+        g_ia[q][m] = ia[q];
+        g_ib[q][m] = ib[q];
+      }
+      const Vec3 v3[8] = {pv.va, pv.wa, pv.vb, pv.wb, n, t1, vb, vs};
+      double(*const gv[8])[W] = {g_v[0], g_v[1], g_v[2], g_v[3], g_n, g_t1, g_vb, g_vs};
+      for (int q = 0; q < 8; ++q) {
+        gv[q][0][m] = v3[q].x;
+        gv[q][1][m] = v3[q].y;
+        gv[q][2][m] = v3[q].z;
+      }
+    }
+    const D np = D::load(g_np), ma = D::load(g_ma), mb = D::load(g_mb), mab = ma + mb;
+    D ia[6], ib[6];
+    for (int q = 0; q < 6; ++q) {
+      ia[q] = D::load(g_ia[q]);
+      ib[q] = D::load(g_ib[q]);
+    }
+    const D3 va = load3(g_v[0]), wa = load3(g_v[1]), vbd = load3(g_v[2]), wb = load3(g_v[3]);
+    const D3 n = load3(g_n), t1 = load3(g_t1), t2 = cross(n, t1), vb = load3(g_vb);
+    L.pstore(s.sm_np, g, np);
+    L.pstore(s.sm_ma, g, ma);
+    L.pstore(s.sm_mb, g, mb);
+    L.pstore3(s.sm_n, g, n);
+    L.pstore3(s.sm_t1, g, t1);
+    L.pstore3(s.sm_t2, g, t2);
+    L.pstore3(s.sm_vb, g, vb);
+    L.pstore3(s.sm_vs, g, load3(g_vs));
+    for (int k = 0; k < npmax; ++k) {
+      const int32_t sl = slot + k;
+      // Point k of each manifold, gathered; idle zero.
+      double g_r[4][3][W], g_sc[5][W];
+      for (int m = 0; m < W; ++m) {
+        const bool pt = m < nm && first[m] + k < end[m];
+        const int32_t c = pt ? first[m] + k : 0;
+        const Vec3 r4[4] = {pt ? L.get3(s.ct_ra, c) : Vec3{0, 0, 0}, pt ? L.get3(s.ct_rb, c) : Vec3{0, 0, 0},
+                            pt ? L.get3(s.ct_la, c) : Vec3{0, 0, 0}, pt ? L.get3(s.ct_lb, c) : Vec3{0, 0, 0}};
+        for (int q = 0; q < 4; ++q) {
+          g_r[q][0][m] = r4[q].x;
+          g_r[q][1][m] = r4[q].y;
+          g_r[q][2][m] = r4[q].z;
+        }
+        g_sc[0][m] = pt ? s.ct_sep[L.at(c)] : 0;
+        g_sc[1][m] = pt ? s.ct_mu[L.at(c)] : 0;
+        g_sc[2][m] = pt ? s.ct_jn[L.at(c)] : 0;
+        g_sc[3][m] = pt ? s.ct_jt1[L.at(c)] : 0;
+        g_sc[4][m] = pt ? s.ct_jt2[L.at(c)] : 0;
+      }
+      const Mask has = np > D::splat(double(k));
+      const D3 ra = load3(g_r[0]), rb = load3(g_r[1]);
       // The solver's per-step constants, formed once here instead of on every substep: for
       // each row direction d (n, t1, t2), r x d and I^-1 (r x d) of each dynamic side, and
       // the row's effective mass 1 / (ma + mb + (ra x d).I_a^-1 (ra x d) + the same for B).
-      const Vec3 dir[3] = {n, t1, t2};
-      Vec3 ca[3], ica[3], cb[3] = {}, icb[3] = {};
-      double mass[3];
+      const D3 dir[3] = {n, t1, t2};
+      D3 ca[3], ica[3], cb[3], icb[3];
+      D mass[3];
       for (int r = 0; r < 3; ++r) {
         ca[r] = cross(ra, dir[r]);
-        ica[r] = mul(pv.ia, ca[r]);
-        double k = pv.ma + pv.mb + dot(ca[r], ica[r]);
-        if (b >= 0) {  // a static B adds nothing: no mass, no inertia
+        ica[r] = mul_sym(ia, ca[r]);
+        D kk = mab + dot(ca[r], ica[r]);
+        if (dyn) {  // a static B adds nothing: no mass, no inertia
           cb[r] = cross(rb, dir[r]);
-          icb[r] = mul(pv.ib, cb[r]);
-          k += dot(cb[r], icb[r]);
+          icb[r] = mul_sym(ib, cb[r]);
+          kk = kk + dot(cb[r], icb[r]);
         }
-        mass[r] = k > 0 ? 1.0 / k : 0.0;
+        mass[r] = select(has & (kk > zero), one / kk, zero);
       }
-      L.set3(s.ct_t2, c, t2);
-      L.set3(s.ct_can, c, ca[0]);
-      L.set3(s.ct_ian, c, ica[0]);
-      L.set3(s.ct_rat, 2 * c, ca[1]);
-      L.set3(s.ct_rat, 2 * c + 1, ca[2]);
-      L.set3(s.ct_iat, 2 * c, ica[1]);
-      L.set3(s.ct_iat, 2 * c + 1, ica[2]);
-      if (b >= 0) {
-        L.set3(s.ct_cbn, c, cb[0]);
-        L.set3(s.ct_ibn, c, icb[0]);
-        L.set3(s.ct_rbt, 2 * c, cb[1]);
-        L.set3(s.ct_rbt, 2 * c + 1, cb[2]);
-        L.set3(s.ct_ibt, 2 * c, icb[1]);
-        L.set3(s.ct_ibt, 2 * c + 1, icb[2]);
+      L.pstore3(s.sp_can, sl, ca[0]);
+      L.pstore3(s.sp_ian, sl, ica[0]);
+      L.pstore3(s.sp_rat, 2 * sl, ca[1]);
+      L.pstore3(s.sp_rat, 2 * sl + 1, ca[2]);
+      L.pstore3(s.sp_iat, 2 * sl, ica[1]);
+      L.pstore3(s.sp_iat, 2 * sl + 1, ica[2]);
+      if (dyn) {  // only dynamic groups read B's side
+        L.pstore3(s.sp_cbn, sl, cb[0]);
+        L.pstore3(s.sp_ibn, sl, icb[0]);
+        L.pstore3(s.sp_rbt, 2 * sl, cb[1]);
+        L.pstore3(s.sp_rbt, 2 * sl + 1, cb[2]);
+        L.pstore3(s.sp_ibt, 2 * sl, icb[1]);
+        L.pstore3(s.sp_ibt, 2 * sl + 1, icb[2]);
       }
-      s.ct_mn[L.at(c)] = mass[0];
-      s.ct_mt1[L.at(c)] = mass[1];
-      s.ct_mt2[L.at(c)] = mass[2];
-      s.ct_jmax[L.at(c)] = 0;
-      s.ct_vrel[L.at(c)] = dot(relative_velocity(pv, ra, rb, L.get3(s.ct_vb, c), b >= 0), n);
+      L.pstore3(s.sp_ra, sl, ra);
+      L.pstore3(s.sp_rb, sl, rb);
+      L.pstore3(s.sp_la, sl, load3(g_r[2]));
+      L.pstore3(s.sp_lb, sl, load3(g_r[3]));
+      L.pstore(s.sp_sep, sl, D::load(g_sc[0]));
+      L.pstore(s.sp_mu, sl, D::load(g_sc[1]));
+      L.pstore(s.sp_jn, sl, D::load(g_sc[2]));
+      L.pstore(s.sp_jt1, sl, D::load(g_sc[3]));
+      L.pstore(s.sp_jt2, sl, D::load(g_sc[4]));
+      L.pstore(s.sp_jmax, sl, zero);
+      L.pstore(s.sp_mn, sl, mass[0]);
+      L.pstore(s.sp_mt1, sl, mass[1]);
+      L.pstore(s.sp_mt2, sl, mass[2]);
+      // Restitution's inputs: the normal mass and the relative normal velocity, per point.
+      const D3 vbp = dyn ? vbd + cross(wb, rb) : vb;
+      const D vrel = dot(vbp - (va + cross(wa, ra)), n);
+      double g_mn[W], g_vrel[W];
+      mass[0].store(g_mn);
+      vrel.store(g_vrel);
+      for (int m = 0; m < nm; ++m) {
+        if (first[m] + k >= end[m]) continue;
+        s.ct_mn[L.at(first[m] + k)] = g_mn[m];
+        s.ct_vrel[L.at(first[m] + k)] = g_vrel[m];
+      }
     }
-    i = end;
+    slot += npmax;
+    i = j;
   }
+  s.sg_count[L.lane()] = groups;
+}
+
+// Element m of a pack, for the scalar work on one manifold's bodies.
+template <int W>
+PW_HD PW_FORCEINLINE Vec3 element(const Pack3<W>& p, int m) {
+  double x[W], y[W], z[W];
+  p.x.store(x);
+  p.y.store(y);
+  p.z.store(z);
+  return Vec3{x[m], y[m], z[m]};
 }
 
 // Warm start: every substep re-applies the accumulated impulses (they are per substep). A
@@ -254,29 +398,38 @@ PW_HD inline void prepare_contacts(const V& L) {
 // each body's velocities change once per manifold.
 template <class V>
 PW_HD inline void warm_start(const V& L) {
+  using D = typename V::Pk;
+  using D3 = typename V::Pk3;
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.lane()];
-  for (int32_t i = 0; i < count;) {
-    const int32_t end = manifold_end(L, i, count);
-    const int32_t a = s.ct_a[L.at(i)], b = s.ct_b[L.at(i)];
-    const Vec3 n = L.get3(s.ct_n, i), t1 = L.get3(s.ct_t1, i), t2 = L.get3(s.ct_t2, i);
-    Vec3 F{0, 0, 0}, Ta{0, 0, 0}, Tb{0, 0, 0};  // impulse on B; moments about A's and B's centres
-    for (int32_t c = i; c < end; ++c) {
-      const double jn = s.ct_jn[L.at(c)];
-      const Vec3 P = jn * n + s.ct_jt1[L.at(c)] * t1 + s.ct_jt2[L.at(c)] * t2;
-      F += P;
-      Ta += cross(L.get3(s.ct_ra, c), P);
-      if (b >= 0) Tb += cross(L.get3(s.ct_rb, c), P);
-      double& jmax = s.ct_jmax[L.at(c)];
-      jmax = jn > jmax ? jn : jmax;
+  const int32_t groups = s.sg_count[L.lane()];
+  const D zero = D::splat(0.0);
+  for (int32_t g = 0; g < groups; ++g) {
+    const int nm = s.sg_nm[L.at(g)], npmax = s.sg_npmax[L.at(g)];
+    const int32_t slot = s.sg_slot[L.at(g)];
+    const bool dyn = s.sg_dyn[L.at(g)] != 0;
+    const D np = L.pload(s.sm_np, g);
+    const D3 n = L.pload3(s.sm_n, g), t1 = L.pload3(s.sm_t1, g), t2 = L.pload3(s.sm_t2, g);
+    D3 F{zero, zero, zero}, Ta = F, Tb = F;  // impulse on B; moments about A's and B's centres
+    for (int k = 0; k < npmax; ++k) {
+      const int32_t sl = slot + k;
+      const auto has = np > D::splat(double(k));
+      const D jn = L.pload(s.sp_jn, sl);
+      const D3 P = jn * n + L.pload(s.sp_jt1, sl) * t1 + L.pload(s.sp_jt2, sl) * t2;
+      F = select(has, F + P, F);
+      Ta = select(has, Ta + cross(L.pload3(s.sp_ra, sl), P), Ta);
+      if (dyn) Tb = select(has, Tb + cross(L.pload3(s.sp_rb, sl), P), Tb);
+      L.pstore(s.sp_jmax, sl, pmax(jn, L.pload(s.sp_jmax, sl)));
     }
-    L.set3(s.vel, a, L.get3(s.vel, a) - s.inv_mass[L.at(a)] * F);
-    L.set3(s.angvel, a, L.get3(s.angvel, a) - mul(L.inv_inertia_w(a), Ta));
-    if (b >= 0) {  // a static B has no mass and never moves
-      L.set3(s.vel, b, L.get3(s.vel, b) + s.inv_mass[L.at(b)] * F);
-      L.set3(s.angvel, b, L.get3(s.angvel, b) + mul(L.inv_inertia_w(b), Tb));
+    for (int m = 0; m < nm; ++m) {
+      const int32_t a = s.sm_a[L.el(g, m)], b = s.sm_b[L.el(g, m)];
+      const Vec3 f = element(F, m);
+      L.set3(s.vel, a, L.get3(s.vel, a) - s.inv_mass[L.at(a)] * f);
+      L.set3(s.angvel, a, L.get3(s.angvel, a) - mul(L.inv_inertia_w(a), element(Ta, m)));
+      if (dyn) {  // a static B has no mass and never moves
+        L.set3(s.vel, b, L.get3(s.vel, b) + s.inv_mass[L.at(b)] * f);
+        L.set3(s.angvel, b, L.get3(s.angvel, b) + mul(L.inv_inertia_w(b), element(Tb, m)));
+      }
     }
-    i = end;
   }
 }
 
@@ -290,131 +443,129 @@ PW_HD inline void warm_start(const V& L) {
 constexpr int kMaxSweeps = 8;
 constexpr double kSettled = 1e-3;
 
-// The rows of up to W manifolds for solve_contacts, solved side by side; kDyn: B is a
-// dynamic body (else the floor or a static box, whose side of every row is skipped: it has no
-// mass and never moves). The manifolds of a group share no dynamic body, so solving them side
-// by side gives exactly what solving them one after the other gives; it only lets the
-// processor overlap their serial Gauss-Seidel chains (each point's impulse waits for the
-// previous point's velocities), which is what bounds the solver's speed on the cpu.
+// The rows of group g for solve_contacts, its manifolds side by side; kDyn: B is a dynamic
+// body (else the floor or a static box, whose side of every row is skipped: it has no mass
+// and never moves).
 //
-// The normal rows' angular terms ra x n, rb x n and I^-1 (r x n) and the second friction
-// direction do not change during the step: prepare_contacts forms them once per step.
-// A manifold has one normal n and one tangent basis t1, t2 for all its points, and a static
-// partner one velocity; so the normal rows need the linear velocities only through one
-// number, un = n . (vb - va), which every normal impulse dj changes by (ma + mb) dj. The
-// sweeps work on un and the angular velocities; the linear velocities take the sum of the
-// normal impulses once, after the sweeps. Likewise the separation of point k,
+// The rows' angular terms r x d and I^-1 (r x d) do not change during the step: they are in
+// the group's packed constants. A manifold has one normal n and one tangent basis t1, t2 for
+// all its points, and a static partner one velocity; so the normal rows need the linear
+// velocities only through one number, un = n . (vb - va), which every normal impulse dj
+// changes by (ma + mb) dj. The sweeps work on un and the angular velocities; the linear
+// velocities take the sum of the normal impulses once, after the sweeps. Likewise the
+// separation of point k,
 //   s0 + n . (xb - xa),  xa = pa + Ra la,
 // needs n . Ra la = la . (Ra^T n): one rotated normal per manifold, not a rotated anchor per
 // point.
-// GCC cannot see that entries m >= nm are never read and warns; zeroing them took 1.5 % of
-// the benchmark's time.
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-template <bool kDyn, int W, class V>
-PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* first, const int32_t* end, int nm,
-                              double inv_h, double elapsed, bool use_bias, const Softness& soft) {
+template <bool kDyn, class V>
+PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, double inv_h, double elapsed,
+                              bool use_bias, const Softness& soft) {
+  constexpr int W = V::kSolverWidth;
   constexpr int P = kManifoldPoints;
+  using D = typename V::Pk;
+  using D3 = typename V::Pk3;
+  using Mask = PackMask<W>;
   const PhysicsState& s = L.s;
-  const double max_push = M.p.max_push_velocity;
-  // Entries m >= nm are idle (done, no points): the loops over m run to the constant W, so
-  // the compiler unrolls them and keeps each manifold's velocities in registers.
-  int32_t a[W] = {}, b[W] = {};
-  int np[W] = {};
-  bool done[W];
-  for (int m = 0; m < W; ++m) done[m] = m >= nm;
-  // Only the first nm entries are set and read (the idle ones are done and have no points).
-  Vec3 va[W], wa[W], vb[W], wb[W], n[W];
-  double ma[W], mb[W], un[W], total[W];
-  // The rows' constants for this substep.
-  Vec3 can[W][P], cbn[W][P], ian[W][P], ibn[W][P];
-  double bias[W][P], mass_scale[W][P], impulse_scale[W][P], jn[W][P], jmax[W][P];
-  int npmax = 0;
-  for (int m = 0; m < nm; ++m) {
-    const int32_t i = first[m];
-    a[m] = s.ct_a[L.at(i)];
-    b[m] = s.ct_b[L.at(i)];
-    np[m] = end[m] - i;
-    npmax = np[m] > npmax ? np[m] : npmax;
-    va[m] = L.get3(s.vel, a[m]);
-    wa[m] = L.get3(s.angvel, a[m]);
-    ma[m] = s.inv_mass[L.at(a[m])];
-    n[m] = L.get3(s.ct_n, i);
-    const Vec3 nla = mul_t(rotation(L.getq(a[m])), n[m]);  // n in A's body frame
-    Vec3 nlb{0, 0, 0};
-    mb[m] = 0;
-    wb[m] = Vec3{0, 0, 0};
-    // n . (xb - xa) without the anchors' terms.
-    double gap = -dot(L.get3(s.pos, a[m]), n[m]);
-    if (kDyn) {
-      vb[m] = L.get3(s.vel, b[m]);
-      wb[m] = L.get3(s.angvel, b[m]);
-      mb[m] = s.inv_mass[L.at(b[m])];
-      nlb = mul_t(rotation(L.getq(b[m])), n[m]);
-      gap += dot(L.get3(s.pos, b[m]), n[m]);
-    } else {
-      vb[m] = L.get3(s.ct_vb, i);  // the static side's velocity: one per manifold
-      gap += elapsed * dot(vb[m], n[m]);
-    }
-    for (int k = 0; k < np[m]; ++k) {
-      const int32_t c = i + k;
-      can[m][k] = L.get3(s.ct_can, c);
-      ian[m][k] = L.get3(s.ct_ian, c);
-      double sep = s.ct_sep[L.at(c)] + gap - dot(L.get3(s.ct_la, c), nla);
+  const int nm = s.sg_nm[L.at(g)], npmax = s.sg_npmax[L.at(g)];
+  const int32_t slot = s.sg_slot[L.at(g)];
+  // The bodies' velocities and the separation's body terms, gathered per manifold; idle
+  // elements zero.
+  double g_v[4][3][W], g_nla[3][W], g_nlb[3][W], g_gap[W];
+  for (int m = 0; m < W; ++m) {
+    Vec3 v[4] = {}, nla{0, 0, 0}, nlb{0, 0, 0};
+    double gap = 0;
+    if (m < nm) {
+      const int32_t a = s.sm_a[L.el(g, m)], b = s.sm_b[L.el(g, m)];
+      const Vec3 n = L.el3(s.sm_n, g, m);
+      v[0] = L.get3(s.vel, a);
+      v[1] = L.get3(s.angvel, a);
+      nla = mul_t(rotation(L.getq(a)), n);  // n in A's body frame
+      gap = -dot(L.get3(s.pos, a), n);      // n . (xb - xa) without the anchors' terms
       if (kDyn) {
-        cbn[m][k] = L.get3(s.ct_cbn, c);
-        ibn[m][k] = L.get3(s.ct_ibn, c);
-        sep += dot(L.get3(s.ct_lb, c), nlb);
+        v[2] = L.get3(s.vel, b);
+        v[3] = L.get3(s.angvel, b);
+        nlb = mul_t(rotation(L.getq(b)), n);
+        gap += dot(L.get3(s.pos, b), n);
       } else {
-        sep += dot(L.get3(s.ct_lb, c), n[m]);  // the world point
+        gap += elapsed * dot(L.el3(s.sm_vb, g, m), n);
       }
-      double scale = 1;
-      bias[m][k] = 0;
-      impulse_scale[m][k] = 0;
-      if (sep > 0) {
-        bias[m][k] = sep * inv_h;  // speculative: may close the gap, no more
-      } else if (use_bias) {
-        bias[m][k] = dmax(soft.bias_rate * sep, -max_push);
-        scale = soft.mass_scale;
-        impulse_scale[m][k] = soft.impulse_scale;
-      }
-      mass_scale[m][k] = -s.ct_mn[L.at(c)] * scale;  // -m_n * mass_scale, folded once per call
-      jn[m][k] = s.ct_jn[L.at(c)];
-      jmax[m][k] = s.ct_jmax[L.at(c)];
     }
-    un[m] = dot(vb[m] - va[m], n[m]);
-    total[m] = 0;
+    for (int q = 0; q < 4; ++q) {
+      g_v[q][0][m] = v[q].x;
+      g_v[q][1][m] = v[q].y;
+      g_v[q][2][m] = v[q].z;
+    }
+    g_nla[0][m] = nla.x;
+    g_nla[1][m] = nla.y;
+    g_nla[2][m] = nla.z;
+    g_nlb[0][m] = nlb.x;
+    g_nlb[1][m] = nlb.y;
+    g_nlb[2][m] = nlb.z;
+    g_gap[m] = gap;
   }
+  const D zero = D::splat(0.0);
+  D3 va = load3(g_v[0]), wa = load3(g_v[1]), vb = kDyn ? load3(g_v[2]) : L.pload3(s.sm_vb, g),
+     wb = load3(g_v[3]);
+  const D3 n = L.pload3(s.sm_n, g), nla = load3(g_nla), nlb = load3(g_nlb);
+  const D gap = D::load(g_gap);
+  const D np = L.pload(s.sm_np, g);
+  const D ma = L.pload(s.sm_ma, g), mb = L.pload(s.sm_mb, g), mab = ma + mb;
+  Mask has[P];  // the elements that have point k
+  for (int k = 0; k < P; ++k) has[k] = np > D::splat(double(k));
+  // The rows' constants for this substep: bias, -m_n * mass scale, impulse scale.
+  D bias[P], ms[P], is[P], jn[P], jmax[P];
+  const D inv_hp = D::splat(inv_h), rate = D::splat(soft.bias_rate), push = D::splat(-M.p.max_push_velocity);
+  const D one = D::splat(1.0), soft_mass = D::splat(soft.mass_scale), soft_impulse = D::splat(soft.impulse_scale);
+  for (int k = 0; k < npmax; ++k) {
+    const int32_t sl = slot + k;
+    D sep = L.pload(s.sp_sep, sl) + gap - dot(L.pload3(s.sp_la, sl), nla);
+    sep = sep + dot(L.pload3(s.sp_lb, sl), kDyn ? nlb : n);  // static B: lb is the world point
+    const Mask spec = sep > zero;  // speculative: may close the gap, no more
+    if (use_bias) {
+      bias[k] = select(spec, sep * inv_hp, pmax(rate * sep, push));
+      ms[k] = -L.pload(s.sp_mn, sl) * select(spec, one, soft_mass);
+      is[k] = select(spec, zero, soft_impulse);
+    } else {
+      bias[k] = select(spec, sep * inv_hp, zero);
+      ms[k] = -L.pload(s.sp_mn, sl) * one;
+      is[k] = zero;
+    }
+    jn[k] = L.pload(s.sp_jn, sl);
+    jmax[k] = L.pload(s.sp_jmax, sl);
+  }
+  D un = dot(vb - va, n);
+  D total = zero;
   // The normal rows, swept until they settle (each manifold on its own count).
+  Mask live = has[0];  // the manifolds still sweeping
+  const Mask single = ~has[1];
+  const D settled = D::splat(kSettled);
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
-    double largest[W], change[W];
-    for (int m = 0; m < W; ++m) largest[m] = change[m] = 0;
+    D largest = zero, change = zero;
     for (int k = 0; k < npmax; ++k) {
-      for (int m = 0; m < W; ++m) {
-        if (done[m] || k >= np[m]) continue;
-        // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
-        double vn = kDyn ? un[m] + dot(wb[m], cbn[m][k]) - dot(wa[m], can[m][k]) : un[m] - dot(wa[m], can[m][k]);
-        double dj = mass_scale[m][k] * (vn + bias[m][k]) - impulse_scale[m][k] * jn[m][k];
-        double nj = dmax(jn[m][k] + dj, 0.0);
-        dj = nj - jn[m][k];
-        jn[m][k] = nj;
-        jmax[m][k] = nj > jmax[m][k] ? nj : jmax[m][k];
-        total[m] += dj;
-        un[m] += (ma[m] + mb[m]) * dj;
-        wa[m] -= dj * ian[m][k];
-        if (kDyn) wb[m] += dj * ibn[m][k];
-        largest[m] = dmax(largest[m], nj);
-        change[m] = dmax(change[m], dabs(dj));
-      }
+      const int32_t sl = slot + k;
+      const Mask act = live & has[k];
+      // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
+      const D3 can = L.pload3(s.sp_can, sl);
+      D vn;
+      if (kDyn)
+        vn = un + dot(wb, L.pload3(s.sp_cbn, sl)) - dot(wa, can);
+      else
+        vn = un - dot(wa, can);
+      D dj = ms[k] * (vn + bias[k]) - is[k] * jn[k];
+      D nj = pmax(jn[k] + dj, zero);
+      dj = select(act, nj - jn[k], zero);
+      nj = select(act, nj, jn[k]);
+      jn[k] = nj;
+      jmax[k] = pmax(nj, jmax[k]);  // where the point is idle, jmax >= jn already
+      total = total + dj;           // never -0, so adding a masked +0 changes nothing
+      un = select(act, un + mab * dj, un);
+      wa = select(act, wa - dj * L.pload3(s.sp_ian, sl), wa);
+      if (kDyn) wb = select(act, wb + dj * L.pload3(s.sp_ibn, sl), wb);
+      largest = pmax(largest, nj);
+      change = pmax(change, pabs(dj));
     }
-    bool all = true;
-    for (int m = 0; m < W; ++m) {
-      if (!done[m] && (np[m] == 1 || change[m] <= kSettled * largest[m])) done[m] = true;
-      all = all && done[m];
-    }
-    if (all) break;
+    live = live & ~(single | (change <= settled * largest));
+    if (all(~live)) break;
   }
   // The friction rows with the fresh normal impulses, in the manifold's frame as the normal
   // rows: the relative tangential velocity of B's anchor to A's along t1 is
@@ -422,106 +573,95 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, const int32_t* 
   // (static B: vb is the velocity friction aims for, the belt's included), and an impulse
   // d1 t1 + d2 t2 changes u1 by (ma + mb) d1 and the angular velocities through the step's
   // constants I^-1 (r x t); the linear velocities take the summed impulse after the sweep.
-  Vec3 t1[W], t2[W];
-  double u1[W], u2[W], d1sum[W], d2sum[W];
-  for (int m = 0; m < nm; ++m) {
-    const int32_t i = first[m];
-    va[m] -= (ma[m] * total[m]) * n[m];
-    if (kDyn) vb[m] += (mb[m] * total[m]) * n[m];
-    t1[m] = L.get3(s.ct_t1, i);
-    t2[m] = L.get3(s.ct_t2, i);
-    const Vec3 rel = (kDyn ? vb[m] : L.get3(s.ct_vs, i)) - va[m];
-    u1[m] = dot(rel, t1[m]);
-    u2[m] = dot(rel, t2[m]);
-    d1sum[m] = d2sum[m] = 0;
-  }
+  va = va - (ma * total) * n;
+  if (kDyn) vb = vb + (mb * total) * n;
+  const D3 t1 = L.pload3(s.sm_t1, g), t2 = L.pload3(s.sm_t2, g);
+  const D3 rel = (kDyn ? vb : L.pload3(s.sm_vs, g)) - va;
+  D u1 = dot(rel, t1), u2 = dot(rel, t2);
+  D d1sum = zero, d2sum = zero;
   for (int k = 0; k < npmax; ++k) {
-    for (int m = 0; m < W; ++m) {
-      if (k >= np[m]) continue;
-      const int32_t c = first[m] + k;
-      s.ct_jn[L.at(c)] = jn[m][k];
-      s.ct_jmax[L.at(c)] = jmax[m][k];
-      const Vec3 rat1 = L.get3(s.ct_rat, 2 * c), rat2 = L.get3(s.ct_rat, 2 * c + 1);
-      double v1 = u1[m] - dot(wa[m], rat1), v2 = u2[m] - dot(wa[m], rat2);
-      Vec3 rbt1, rbt2;
-      if (kDyn) {
-        rbt1 = L.get3(s.ct_rbt, 2 * c);
-        rbt2 = L.get3(s.ct_rbt, 2 * c + 1);
-        v1 += dot(wb[m], rbt1);
-        v2 += dot(wb[m], rbt2);
-      }
-      double& j1 = s.ct_jt1[L.at(c)];
-      double& j2 = s.ct_jt2[L.at(c)];
-      double n1 = j1 - s.ct_mt1[L.at(c)] * v1;
-      double n2 = j2 - s.ct_mt2[L.at(c)] * v2;
-      double lim = s.ct_mu[L.at(c)] * jn[m][k];
-      double len2 = n1 * n1 + n2 * n2;
-      if (len2 > lim * lim) {  // Coulomb: the friction impulse stays inside a disc
-        double f = lim / ::sqrt(len2);
-        n1 *= f;
-        n2 *= f;
-      }
-      const double d1 = n1 - j1, d2 = n2 - j2;
-      j1 = n1;
-      j2 = n2;
-      d1sum[m] += d1;
-      d2sum[m] += d2;
-      u1[m] += (ma[m] + mb[m]) * d1;
-      u2[m] += (ma[m] + mb[m]) * d2;
-      wa[m] -= d1 * L.get3(s.ct_iat, 2 * c) + d2 * L.get3(s.ct_iat, 2 * c + 1);
-      if (kDyn) wb[m] += d1 * L.get3(s.ct_ibt, 2 * c) + d2 * L.get3(s.ct_ibt, 2 * c + 1);
-    }
-  }
-  for (int m = 0; m < nm; ++m) {
-    const Vec3 P = d1sum[m] * t1[m] + d2sum[m] * t2[m];
-    va[m] -= ma[m] * P;
-    if (kDyn) vb[m] += mb[m] * P;
-    L.set3(s.vel, a[m], va[m]);
-    L.set3(s.angvel, a[m], wa[m]);
+    const int32_t sl = slot + k;
+    const Mask h = has[k];
+    L.pstore(s.sp_jn, sl, jn[k]);
+    L.pstore(s.sp_jmax, sl, jmax[k]);
+    D v1 = u1 - dot(wa, L.pload3(s.sp_rat, 2 * sl)), v2 = u2 - dot(wa, L.pload3(s.sp_rat, 2 * sl + 1));
     if (kDyn) {
-      L.set3(s.vel, b[m], vb[m]);
-      L.set3(s.angvel, b[m], wb[m]);
+      v1 = v1 + dot(wb, L.pload3(s.sp_rbt, 2 * sl));
+      v2 = v2 + dot(wb, L.pload3(s.sp_rbt, 2 * sl + 1));
+    }
+    const D j1 = L.pload(s.sp_jt1, sl), j2 = L.pload(s.sp_jt2, sl);
+    D n1 = j1 - L.pload(s.sp_mt1, sl) * v1;
+    D n2 = j2 - L.pload(s.sp_mt2, sl) * v2;
+    const D lim = L.pload(s.sp_mu, sl) * jn[k];
+    const D len2 = n1 * n1 + n2 * n2;
+    const Mask slip = len2 > lim * lim;  // Coulomb: the friction impulse stays inside a disc
+    const D f = lim / psqrt(len2);
+    n1 = select(slip, n1 * f, n1);
+    n2 = select(slip, n2 * f, n2);
+    L.pstore(s.sp_jt1, sl, n1);
+    L.pstore(s.sp_jt2, sl, n2);
+    const D d1 = select(h, n1 - j1, zero), d2 = select(h, n2 - j2, zero);
+    d1sum = d1sum + d1;
+    d2sum = d2sum + d2;
+    u1 = select(h, u1 + mab * d1, u1);
+    u2 = select(h, u2 + mab * d2, u2);
+    wa = select(h, wa - (d1 * L.pload3(s.sp_iat, 2 * sl) + d2 * L.pload3(s.sp_iat, 2 * sl + 1)), wa);
+    if (kDyn) wb = select(h, wb + (d1 * L.pload3(s.sp_ibt, 2 * sl) + d2 * L.pload3(s.sp_ibt, 2 * sl + 1)), wb);
+  }
+  const D3 imp = d1sum * t1 + d2sum * t2;
+  va = va - ma * imp;
+  if (kDyn) vb = vb + mb * imp;
+  store3(va, g_v[0]);
+  store3(wa, g_v[1]);
+  store3(vb, g_v[2]);
+  store3(wb, g_v[3]);
+  for (int m = 0; m < nm; ++m) {
+    const int32_t a = s.sm_a[L.el(g, m)];
+    L.set3(s.vel, a, Vec3{g_v[0][0][m], g_v[0][1][m], g_v[0][2][m]});
+    L.set3(s.angvel, a, Vec3{g_v[1][0][m], g_v[1][1][m], g_v[1][2][m]});
+    if (kDyn) {
+      const int32_t b = s.sm_b[L.el(g, m)];
+      L.set3(s.vel, b, Vec3{g_v[2][0][m], g_v[2][1][m], g_v[2][2][m]});
+      L.set3(s.angvel, b, Vec3{g_v[3][0][m], g_v[3][1][m], g_v[3][2][m]});
     }
   }
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#pragma GCC diagnostic pop
-#endif
-
-// One Gauss-Seidel pass over the contacts, manifold by manifold: the normal rows, then the
+// One Gauss-Seidel pass over the contacts, group by group: the normal rows, then the
 // friction rows with the fresh normal impulses. `elapsed`: time since the step's start of
 // the current positions; use_bias false is the relax pass (no position feedback).
-// Consecutive manifolds of the same kind that share no dynamic body are solved as a group of
-// up to V::kSolverWidth (the result is the same as one after the other).
 template <class V>
 PW_HD inline void solve_contacts(const PhysicsModel& M, const V& L, double inv_h, double elapsed,
                                  bool use_bias, const Softness& soft_dynamic, const Softness& soft_static) {
-  constexpr int W = V::kSolverWidth;
   const PhysicsState& s = L.s;
-  const int32_t count = s.ct_count[L.lane()];
-  for (int32_t i = 0; i < count;) {
-    const bool dyn = s.ct_b[L.at(i)] >= 0;
-    int32_t first[W], end[W], bodies[2 * W];
-    int nm = 0, nb = 0;
-    int32_t j = i;
-    while (nm < W && j < count) {
-      const int32_t a = s.ct_a[L.at(j)], b = s.ct_b[L.at(j)];
-      if ((b >= 0) != dyn) break;
-      bool shared = false;
-      for (int q = 0; q < nb; ++q) shared = shared || bodies[q] == a || (dyn && bodies[q] == b);
-      if (shared) break;
-      bodies[nb++] = a;
-      if (dyn) bodies[nb++] = b;
-      first[nm] = j;
-      end[nm] = manifold_end(L, j, count);
-      j = end[nm++];
-    }
-    if (dyn)
-      solve_group<true, W>(M, L, first, end, nm, inv_h, elapsed, use_bias, soft_dynamic);
+  const int32_t groups = s.sg_count[L.lane()];
+  for (int32_t g = 0; g < groups; ++g) {
+    if (s.sg_dyn[L.at(g)])
+      solve_group<true>(M, L, g, inv_h, elapsed, use_bias, soft_dynamic);
     else
-      solve_group<false, W>(M, L, first, end, nm, inv_h, elapsed, use_bias, soft_static);
-    i = j;
+      solve_group<false>(M, L, g, inv_h, elapsed, use_bias, soft_static);
+  }
+}
+
+// The substeps' impulses back to the contact points, for restitution and the next step's
+// warm start.
+template <class V>
+PW_HD inline void unpack_impulses(const V& L) {
+  const PhysicsState& s = L.s;
+  const int32_t groups = s.sg_count[L.lane()];
+  for (int32_t g = 0; g < groups; ++g) {
+    const int nm = s.sg_nm[L.at(g)];
+    const int32_t slot = s.sg_slot[L.at(g)];
+    int32_t c = s.sg_first[L.at(g)];
+    for (int m = 0; m < nm; ++m) {
+      const int np = static_cast<int>(s.sm_np[L.el(g, m)]);
+      for (int k = 0; k < np; ++k, ++c) {
+        s.ct_jn[L.at(c)] = s.sp_jn[L.el(slot + k, m)];
+        s.ct_jmax[L.at(c)] = s.sp_jmax[L.el(slot + k, m)];
+        s.ct_jt1[L.at(c)] = s.sp_jt1[L.el(slot + k, m)];
+        s.ct_jt2[L.at(c)] = s.sp_jt2[L.el(slot + k, m)];
+      }
+    }
   }
 }
 

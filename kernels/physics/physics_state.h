@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/common/hd.h"
+#include "kernels/physics/pack.h"
 #include "kernels/physics/vec_math.h"
 
 namespace plantwin::phys {
@@ -69,9 +70,10 @@ struct PhysicsModel {
   const StaticBox* statics = nullptr;  // [p.statics]
 };
 
-// Sizes of a lane's rows: bodies, contact capacity, stoppers, belt drives.
+// Sizes of a lane's rows: bodies, contact capacity, stoppers, belt drives, and the width W of
+// the contact solver's groups (the view's kSolverWidth: 4 for lane blocks, 1 interleaved).
 struct PhysDims {
-  int64_t B = 0, C = 0, K = 0, D = 0;
+  int64_t B = 0, C = 0, K = 0, D = 0, W = 1;
 };
 
 // X(name, type, rows): every per-lane field, in layout order.
@@ -104,26 +106,55 @@ struct PhysDims {
   X(ct_lb, double, 3 * d.C)        /* anchor in B's body frame; static B: the world point */    \
   X(ct_vb, double, 3 * d.C)        /* static B: its velocity (kinematic) */                     \
   X(ct_vs, double, 3 * d.C)        /* static B: the velocity friction aims for (+ belt) */      \
-  X(ct_can, double, 3 * d.C)       /* ra x n and I_a^-1 (ra x n): constant during the step */   \
-  X(ct_ian, double, 3 * d.C)                                                                    \
-  X(ct_cbn, double, 3 * d.C)       /* rb x n and I_b^-1 (rb x n) (dynamic B) */                 \
-  X(ct_ibn, double, 3 * d.C)                                                                    \
-  X(ct_t2, double, 3 * d.C)        /* second friction direction n x t1 */                       \
-  X(ct_rat, double, 6 * d.C)       /* ra x t1, ra x t2: constant during the step */             \
-  X(ct_iat, double, 6 * d.C)       /* I_a^-1 (ra x t1), I_a^-1 (ra x t2) */                     \
-  X(ct_rbt, double, 6 * d.C)       /* rb x t1, rb x t2 (dynamic B) */                           \
-  X(ct_ibt, double, 6 * d.C)       /* I_b^-1 (rb x t1), I_b^-1 (rb x t2) */                     \
   X(ct_sep, double, d.C)           /* separation at the step's start (< 0: overlap) */          \
   X(ct_mn, double, d.C)            /* normal mass */                                            \
-  X(ct_mt1, double, d.C)           /* friction masses */                                        \
-  X(ct_mt2, double, d.C)                                                                        \
-  X(ct_jn, double, d.C)            /* accumulated impulses (per substep) */                     \
+  X(ct_jn, double, d.C)            /* accumulated impulses (per substep), after the substeps */ \
   X(ct_jt1, double, d.C)                                                                        \
   X(ct_jt2, double, d.C)                                                                        \
   X(ct_jmax, double, d.C)          /* largest normal impulse this step (restitution gate) */     \
   X(ct_vrel, double, d.C)          /* relative normal velocity at the step's start */           \
   X(ct_mu, double, d.C)                                                                         \
   X(ct_e, double, d.C)                                                                          \
+  /* The solver's groups (contact_solver.h): up to W manifolds solved side by side, their  */  \
+  /* values packed by element m of the group. [group] */                                       \
+  X(sg_first, int32_t, d.C)        /* first contact of the group */                             \
+  X(sg_nm, int32_t, d.C)           /* manifolds */                                              \
+  X(sg_npmax, int32_t, d.C)        /* most points of one of its manifolds */                    \
+  X(sg_slot, int32_t, d.C)         /* its first point slot in the sp_ fields */                 \
+  X(sg_dyn, int32_t, d.C)          /* B is a dynamic body (else static) in all its manifolds */ \
+  /* [group][m] */                                                                             \
+  X(sm_a, int32_t, d.W * d.C)                                                                   \
+  X(sm_b, int32_t, d.W * d.C)                                                                   \
+  X(sm_np, double, d.W * d.C)      /* points (0: an idle element) */                            \
+  X(sm_ma, double, d.W * d.C)      /* inverse masses (static B: 0) */                           \
+  X(sm_mb, double, d.W * d.C)                                                                   \
+  X(sm_n, double, 3 * d.W * d.C)   /* normal and friction directions t1, t2 = n x t1 */          \
+  X(sm_t1, double, 3 * d.W * d.C)                                                               \
+  X(sm_t2, double, 3 * d.W * d.C)                                                               \
+  X(sm_vb, double, 3 * d.W * d.C)  /* static B: its velocity, and the one friction aims for */ \
+  X(sm_vs, double, 3 * d.W * d.C)                                                               \
+  /* [point slot][m]: a group's point k of manifold m is slot sg_slot + k, element m */         \
+  X(sp_can, double, 3 * d.W * d.C) /* ra x n, I_a^-1 (ra x n), rb x n, I_b^-1 (rb x n) */        \
+  X(sp_ian, double, 3 * d.W * d.C)                                                              \
+  X(sp_cbn, double, 3 * d.W * d.C)                                                              \
+  X(sp_ibn, double, 3 * d.W * d.C)                                                              \
+  X(sp_rat, double, 6 * d.W * d.C) /* ra x t1, ra x t2; I_a^-1 of them; the same for B */        \
+  X(sp_iat, double, 6 * d.W * d.C)                                                              \
+  X(sp_rbt, double, 6 * d.W * d.C)                                                              \
+  X(sp_ibt, double, 6 * d.W * d.C)                                                              \
+  X(sp_ra, double, 3 * d.W * d.C)  /* anchors as ct_ra, ct_rb, ct_la, ct_lb */                  \
+  X(sp_rb, double, 3 * d.W * d.C)                                                               \
+  X(sp_la, double, 3 * d.W * d.C)                                                               \
+  X(sp_lb, double, 3 * d.W * d.C)                                                               \
+  X(sp_sep, double, d.W * d.C)                                                                  \
+  X(sp_mn, double, d.W * d.C)      /* normal and friction masses */                             \
+  X(sp_mt1, double, d.W * d.C)                                                                  \
+  X(sp_mt2, double, d.W * d.C)                                                                  \
+  X(sp_mu, double, d.W * d.C)                                                                   \
+  X(sp_jn, double, d.W * d.C)      /* accumulated impulses during the substeps */               \
+  X(sp_jmax, double, d.W * d.C)                                                                 \
+  X(sp_jt1, double, d.W * d.C)                                                                  \
+  X(sp_jt2, double, d.W * d.C)                                                                  \
   /* [contact point]: last step's, for warm starting */                                         \
   X(pv_a, int32_t, d.C)                                                                         \
   X(pv_b, int32_t, d.C)                                                                         \
@@ -136,6 +167,7 @@ struct PhysDims {
   X(drive_on, int32_t, d.D)        /* belts with drive k move in this lane (default 1) */       \
   /* [1] per lane */                                                                            \
   X(ct_count, int32_t, 1)                                                                       \
+  X(sg_count, int32_t, 1)          /* solver groups this step */                                \
   X(pv_count, int32_t, 1)                                                                       \
   X(lost_count, int64_t, 1)        /* bodies lost so far */                                     \
   X(overflow_count, int64_t, 1)    /* steps in which contact points were dropped */
@@ -202,6 +234,8 @@ struct LaneViewT {
   // Manifolds the contact solver works on side by side (contact_solver.h): on the cpu this
   // overlaps their serial chains; a GPU thread has thousands of lanes beside it instead.
   static constexpr int kSolverWidth = kStride == 1 ? 4 : 1;
+  using Pk = Pack<kSolverWidth>;
+  using Pk3 = Pack3<kSolverWidth>;
 
   PW_HD PW_FORCEINLINE int64_t at(int64_t row) const {
     if constexpr (kStride == 1) {
@@ -228,6 +262,29 @@ struct LaneViewT {
     s.rot[at(4 * b + 1)] = q.x;
     s.rot[at(4 * b + 2)] = q.y;
     s.rot[at(4 * b + 3)] = q.z;
+  }
+  // The packed fields ([.][m], physics_state's sg_/sm_/sp_ rows): element m of pack `slot`,
+  // the whole pack, and 3-vector packs (slots 3 slot3 + coordinate).
+  PW_HD PW_FORCEINLINE int64_t el(int64_t slot, int m) const { return at(slot * kSolverWidth + m); }
+  PW_HD PW_FORCEINLINE Pk pload(const double* f, int64_t slot) const {
+    return Pk::load(f + at(slot * kSolverWidth));  // stride 1, or width 1
+  }
+  PW_HD PW_FORCEINLINE void pstore(double* f, int64_t slot, const Pk& v) const { v.store(f + at(slot * kSolverWidth)); }
+  PW_HD PW_FORCEINLINE Pk3 pload3(const double* f, int64_t slot3) const {
+    return Pk3{pload(f, 3 * slot3), pload(f, 3 * slot3 + 1), pload(f, 3 * slot3 + 2)};
+  }
+  PW_HD PW_FORCEINLINE void pstore3(double* f, int64_t slot3, const Pk3& v) const {
+    pstore(f, 3 * slot3, v.x);
+    pstore(f, 3 * slot3 + 1, v.y);
+    pstore(f, 3 * slot3 + 2, v.z);
+  }
+  PW_HD PW_FORCEINLINE Vec3 el3(const double* f, int64_t slot3, int m) const {
+    return Vec3{f[el(3 * slot3, m)], f[el(3 * slot3 + 1, m)], f[el(3 * slot3 + 2, m)]};
+  }
+  PW_HD PW_FORCEINLINE void set_el3(double* f, int64_t slot3, int m, Vec3 v) const {
+    f[el(3 * slot3, m)] = v.x;
+    f[el(3 * slot3 + 1, m)] = v.y;
+    f[el(3 * slot3 + 2, m)] = v.z;
   }
   PW_HD PW_FORCEINLINE Sym3 inv_inertia_w(int64_t b) const {
     const double* f = s.inv_inertia_w;

@@ -157,6 +157,7 @@ PW_HD inline void physics_step(const PhysicsModel& M, const V& L, int64_t step_i
     integrate_positions(M, L, h);
     solve_contacts(M, L, inv_h, (i + 1) * h, false, soft, soft_static);
   }
+  unpack_impulses(L);
   apply_restitution(M, L);
   store_impulses(L);
 
