@@ -27,7 +27,7 @@ PW_HD inline void update_aabbs(const PhysicsModel& M, const V& L) {
       continue;
     }
     Vec3 c = L.get3(s.pos, b);
-    Vec3 e = hull_extent(rotation(L.getq(b)), L.get3(s.half, b)) + Vec3{margin, margin, margin};
+    Vec3 e = hull_extent(L.getR(b), L.get3(s.half, b)) + Vec3{margin, margin, margin};
     Vec3 lo = c - e, hi = c + e;
     s.aabb[L.at(6 * b)] = lo.x;
     s.aabb[L.at(6 * b + 1)] = lo.y;

@@ -81,7 +81,7 @@ PW_HD inline void add_manifold(const PhysicsModel& M, const V& L, int32_t a, con
   }
 
   Vec3 ca = L.get3(s.pos, a);
-  Mat3 Ra = rotation(L.getq(a));
+  Mat3 Ra = L.getR(a);
   const double mu = ::sqrt(s.friction[L.at(a)] * b.friction), e_a = s.restitution[L.at(a)];
   const double e = e_a > b.restitution ? e_a : b.restitution;
   Vec3 t1, t2;
@@ -383,21 +383,12 @@ PW_HD inline void prepare_contacts(const V& L) {
   s.sg_count[L.lane()] = groups;
 }
 
-// Element m of a pack, for the scalar work on one manifold's bodies.
-template <int W>
-PW_HD PW_FORCEINLINE Vec3 element(const Pack3<W>& p, int m) {
-  double x[W], y[W], z[W];
-  p.x.store(x);
-  p.y.store(y);
-  p.z.store(z);
-  return Vec3{x[m], y[m], z[m]};
-}
-
 // Warm start: every substep re-applies the accumulated impulses (they are per substep). A
 // manifold's points share its bodies, so their impulses and moments are summed first and
 // each body's velocities change once per manifold.
 template <class V>
 PW_HD inline void warm_start(const V& L) {
+  constexpr int W = V::kSolverWidth;
   using D = typename V::Pk;
   using D3 = typename V::Pk3;
   const PhysicsState& s = L.s;
@@ -420,14 +411,18 @@ PW_HD inline void warm_start(const V& L) {
       if (dyn) Tb = select(has, Tb + cross(L.pload3(s.sp_rb, sl), P), Tb);
       L.pstore(s.sp_jmax, sl, pmax(jn, L.pload(s.sp_jmax, sl)));
     }
+    double g_f[3][3][W];  // F, Ta, Tb by element
+    store3(F, g_f[0]);
+    store3(Ta, g_f[1]);
+    store3(Tb, g_f[2]);
     for (int m = 0; m < nm; ++m) {
       const int32_t a = s.sm_a[L.el(g, m)], b = s.sm_b[L.el(g, m)];
-      const Vec3 f = element(F, m);
+      const Vec3 f{g_f[0][0][m], g_f[0][1][m], g_f[0][2][m]};
       L.set3(s.vel, a, L.get3(s.vel, a) - s.inv_mass[L.at(a)] * f);
-      L.set3(s.angvel, a, L.get3(s.angvel, a) - mul(L.inv_inertia_w(a), element(Ta, m)));
+      L.set3(s.angvel, a, L.get3(s.angvel, a) - mul(L.inv_inertia_w(a), Vec3{g_f[1][0][m], g_f[1][1][m], g_f[1][2][m]}));
       if (dyn) {  // a static B has no mass and never moves
         L.set3(s.vel, b, L.get3(s.vel, b) + s.inv_mass[L.at(b)] * f);
-        L.set3(s.angvel, b, L.get3(s.angvel, b) + mul(L.inv_inertia_w(b), element(Tb, m)));
+        L.set3(s.angvel, b, L.get3(s.angvel, b) + mul(L.inv_inertia_w(b), Vec3{g_f[2][0][m], g_f[2][1][m], g_f[2][2][m]}));
       }
     }
   }
@@ -479,12 +474,12 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
       const Vec3 n = L.el3(s.sm_n, g, m);
       v[0] = L.get3(s.vel, a);
       v[1] = L.get3(s.angvel, a);
-      nla = mul_t(rotation(L.getq(a)), n);  // n in A's body frame
+      nla = mul_t(L.getR(a), n);  // n in A's body frame
       gap = -dot(L.get3(s.pos, a), n);      // n . (xb - xa) without the anchors' terms
       if (kDyn) {
         v[2] = L.get3(s.vel, b);
         v[3] = L.get3(s.angvel, b);
-        nlb = mul_t(rotation(L.getq(b)), n);
+        nlb = mul_t(L.getR(b), n);
         gap += dot(L.get3(s.pos, b), n);
       } else {
         gap += elapsed * dot(L.el3(s.sm_vb, g, m), n);

@@ -93,6 +93,7 @@ struct PhysDims {
   X(lost, int32_t, d.B)            /* fell below lost_below_z (counted once) */                 \
   /* [body]: per-step scratch and the broad phase */                                            \
   X(inv_inertia_w, double, 6 * d.B)/* world inverse inertia at the step's start (Sym3) */       \
+  X(rmat, double, 9 * d.B)         /* rotation(rot), kept with rot during the step */          \
   X(aabb, double, 6 * d.B)         /* min x, y, z, max x, y, z (with the speculative margin) */ \
   X(order, int32_t, d.B)           /* bodies sorted by aabb min x (kept between steps) */        \
   /* [contact point]: this step's contacts */                                                   \
@@ -285,6 +286,19 @@ struct LaneViewT {
     f[el(3 * slot3, m)] = v.x;
     f[el(3 * slot3 + 1, m)] = v.y;
     f[el(3 * slot3 + 2, m)] = v.z;
+  }
+  // Body b's rotation matrix, as rotation(getq(b)) when it was last set (physics_step keeps
+  // it with the orientation during a step; between steps only the orientation is current).
+  PW_HD PW_FORCEINLINE Mat3 getR(int64_t b) const {
+    const double* f = s.rmat;
+    return Mat3{Vec3{f[at(9 * b)], f[at(9 * b + 1)], f[at(9 * b + 2)]},
+                Vec3{f[at(9 * b + 3)], f[at(9 * b + 4)], f[at(9 * b + 5)]},
+                Vec3{f[at(9 * b + 6)], f[at(9 * b + 7)], f[at(9 * b + 8)]}};
+  }
+  PW_HD PW_FORCEINLINE void setR(int64_t b, const Mat3& R) const {
+    set3(s.rmat, 3 * b, R.r0);
+    set3(s.rmat, 3 * b + 1, R.r1);
+    set3(s.rmat, 3 * b + 2, R.r2);
   }
   PW_HD PW_FORCEINLINE Sym3 inv_inertia_w(int64_t b) const {
     const double* f = s.inv_inertia_w;

@@ -52,7 +52,7 @@ struct LaneStep {
   PW_HD LaneStep(const PhysicsModel& m, const V& l, double t) : M(m), L(l), t0(t) {}
 
   PW_HD void make_body_hull(Hull& H, int32_t b) const {
-    make_hull(H, L.s.shape[L.at(b)], L.get3(L.s.pos, b), rotation(L.getq(b)), L.get3(L.s.half, b));
+    make_hull(H, L.s.shape[L.at(b)], L.get3(L.s.pos, b), L.getR(b), L.get3(L.s.half, b));
   }
 
   // Body-body pairs from the sweep.
@@ -126,7 +126,9 @@ PW_HD inline void integrate_positions(const PhysicsModel& M, const V& L, double 
   for (int32_t b = 0; b < M.p.bodies; ++b) {
     if (!L.s.active[L.at(b)]) continue;
     L.set3(L.s.pos, b, L.get3(L.s.pos, b) + h * L.get3(L.s.vel, b));
-    L.setq(b, qintegrate(L.getq(b), L.get3(L.s.angvel, b), h));
+    const Quat q = qintegrate(L.getq(b), L.get3(L.s.angvel, b), h);
+    L.setq(b, q);
+    L.setR(b, rotation(q));
   }
 }
 
@@ -138,8 +140,12 @@ PW_HD inline void physics_step(const PhysicsModel& M, const V& L, int64_t step_i
   const double t0 = static_cast<double>(step_index) * P.dt;
   const double h = P.dt / P.substeps, inv_h = 1.0 / h;
 
-  for (int32_t b = 0; b < P.bodies; ++b)
-    if (s.active[L.at(b)]) L.set_inv_inertia_w(b, rotate_diag(rotation(L.getq(b)), L.get3(s.inv_inertia, b)));
+  for (int32_t b = 0; b < P.bodies; ++b) {
+    if (!s.active[L.at(b)]) continue;
+    const Mat3 R = rotation(L.getq(b));
+    L.setR(b, R);
+    L.set_inv_inertia_w(b, rotate_diag(R, L.get3(s.inv_inertia, b)));
+  }
 
   LaneStep<V> step(M, L, t0);
   step.collide();
