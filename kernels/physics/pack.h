@@ -8,7 +8,8 @@
 // Gauss-Seidel chains in the same instructions instead of relying on out-of-order execution
 // to overlap four copies of a long chain. The generic version is plain loops (W = 1 on the
 // device is a double); on an x86-64 host, W = 4 is two SSE2 registers, the baseline of the
-// architecture (no build flag, so results never depend on the build machine).
+// architecture (no build flag, so results never depend on the build machine); a group of
+// one or two manifolds is solved with packs of 1 or 2 (the first elements of its slots).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -131,6 +132,51 @@ PW_HD PW_FORCEINLINE bool all(const PackMask<W>& a) {
 }
 
 #if defined(PW_PACK_SSE2)
+// Two doubles in one SSE2 register (a group of two manifolds).
+template <>
+struct Pack<2> {
+  __m128d v;
+  PW_FORCEINLINE static Pack splat(double x) { return Pack{_mm_set1_pd(x)}; }
+  PW_FORCEINLINE static Pack load(const double* p) { return Pack{_mm_loadu_pd(p)}; }
+  PW_FORCEINLINE void store(double* p) const { _mm_storeu_pd(p, v); }
+};
+template <>
+struct PackMask<2> {
+  __m128d v;  // all bits set where true
+};
+PW_FORCEINLINE Pack<2> operator+(const Pack<2>& a, const Pack<2>& b) { return {_mm_add_pd(a.v, b.v)}; }
+PW_FORCEINLINE Pack<2> operator-(const Pack<2>& a, const Pack<2>& b) { return {_mm_sub_pd(a.v, b.v)}; }
+PW_FORCEINLINE Pack<2> operator*(const Pack<2>& a, const Pack<2>& b) { return {_mm_mul_pd(a.v, b.v)}; }
+PW_FORCEINLINE Pack<2> operator/(const Pack<2>& a, const Pack<2>& b) { return {_mm_div_pd(a.v, b.v)}; }
+PW_FORCEINLINE Pack<2> operator-(const Pack<2>& a) { return {_mm_xor_pd(a.v, _mm_set1_pd(-0.0))}; }
+template <>
+PW_FORCEINLINE Pack<2> pmax(const Pack<2>& a, const Pack<2>& b) { return {_mm_max_pd(a.v, b.v)}; }
+template <>
+PW_FORCEINLINE Pack<2> psqrt(const Pack<2>& a) { return {_mm_sqrt_pd(a.v)}; }
+template <>
+PW_FORCEINLINE PackMask<2> operator>(const Pack<2>& a, const Pack<2>& b) { return {_mm_cmpgt_pd(a.v, b.v)}; }
+template <>
+PW_FORCEINLINE PackMask<2> operator<=(const Pack<2>& a, const Pack<2>& b) { return {_mm_cmple_pd(a.v, b.v)}; }
+template <>
+PW_FORCEINLINE PackMask<2> operator&(const PackMask<2>& a, const PackMask<2>& b) { return {_mm_and_pd(a.v, b.v)}; }
+template <>
+PW_FORCEINLINE PackMask<2> operator|(const PackMask<2>& a, const PackMask<2>& b) { return {_mm_or_pd(a.v, b.v)}; }
+template <>
+PW_FORCEINLINE PackMask<2> operator~(const PackMask<2>& a) {
+  return {_mm_xor_pd(a.v, _mm_castsi128_pd(_mm_set1_epi32(-1)))};
+}
+template <>
+PW_FORCEINLINE Pack<2> select(const PackMask<2>& c, const Pack<2>& a, const Pack<2>& b) {
+  return {_mm_or_pd(_mm_and_pd(c.v, a.v), _mm_andnot_pd(c.v, b.v))};
+}
+template <>
+PW_FORCEINLINE Pack<2> pabs(const Pack<2>& a) {
+  const Pack<2> zero = Pack<2>::splat(0.0);
+  return select(zero > a, zero - a, a);  // 0 - a is -a exactly where a < 0
+}
+template <>
+PW_FORCEINLINE bool all(const PackMask<2>& a) { return _mm_movemask_pd(a.v) == 3; }
+
 // Four doubles in two SSE2 registers. MAXPD returns its second operand unless the first is
 // greater, which is `a > b ? a : b` exactly (NaNs and signed zeros included).
 template <>

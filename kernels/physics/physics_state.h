@@ -271,6 +271,19 @@ struct LaneViewT {
     return Pk::load(f + at(slot * kSolverWidth));  // stride 1, or width 1
   }
   PW_HD PW_FORCEINLINE void pstore(double* f, int64_t slot, const Pk& v) const { v.store(f + at(slot * kSolverWidth)); }
+  // The first K elements of pack `slot` (K <= kSolverWidth; K < kSolverWidth on lane blocks).
+  template <int K>
+  PW_HD PW_FORCEINLINE Pack<K> pload_first(const double* f, int64_t slot) const {
+    return Pack<K>::load(f + at(slot * kSolverWidth));
+  }
+  template <int K>
+  PW_HD PW_FORCEINLINE void pstore_first(double* f, int64_t slot, const Pack<K>& v) const {
+    v.store(f + at(slot * kSolverWidth));
+  }
+  template <int K>
+  PW_HD PW_FORCEINLINE Pack3<K> pload3_first(const double* f, int64_t slot3) const {
+    return Pack3<K>{pload_first<K>(f, 3 * slot3), pload_first<K>(f, 3 * slot3 + 1), pload_first<K>(f, 3 * slot3 + 2)};
+  }
   PW_HD PW_FORCEINLINE Pk3 pload3(const double* f, int64_t slot3) const {
     return Pk3{pload(f, 3 * slot3), pload(f, 3 * slot3 + 1), pload(f, 3 * slot3 + 2)};
   }
