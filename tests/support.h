@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <cstdlib>
@@ -53,6 +54,27 @@ inline BatchResults run_cpu(const std::string& yaml, int threads = 2) { return r
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+// A hand-built batch: variants x replications of throughput per lane (lane = variant *
+// replications + replication); produced and WIP follow it, no lead times (NaN). Scene
+// "hand", SHA-256 "abc", horizon 1 h after 1 min, the given seed.
+inline BatchResults kpi_batch(const std::vector<double>& throughput, const std::vector<std::string>& variants,
+                              uint64_t seed = 7) {
+  BatchResults r;
+  r.scene_name = "hand";
+  r.scene_sha256 = "abc";
+  r.seed = seed;
+  r.horizon_s = 3600;
+  r.warmup_s = 60;
+  r.replications = static_cast<int32_t>(throughput.size() / variants.size());
+  r.variant_names = variants;
+  r.lanes = static_cast<int64_t>(throughput.size());
+  r.throughput_per_h = throughput;
+  r.wip_mean = throughput;
+  for (double v : throughput) r.produced.push_back(static_cast<int64_t>(v));
+  r.lead_time_mean_s.assign(throughput.size(), std::numeric_limits<double>::quiet_NaN());
+  return r;
 }
 
 // Every per-lane result of two batches is identical, bit for bit.

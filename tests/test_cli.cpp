@@ -196,6 +196,26 @@ TEST_CASE("version prints the version", "[cli]") {
   CHECK(contains(r.out, "cpu"));
 }
 
+TEST_CASE("run never replaces an existing results file without --force", "[cli]") {
+  TempDir dir;
+  REQUIRE(cli(dir, run_args("r.h5", "5")).status == 0);
+  const std::string first = plantwin::test::slurp(dir.path / "r.h5");
+  // Another seed into the same file: refused before simulating, the file untouched.
+  Result again = cli(dir, run_args("r.h5", "6"));
+  INFO("stderr:\n" << again.err);
+  CHECK(again.status == 2);
+  CHECK(contains(again.err, "r.h5"));
+  CHECK(contains(again.err, "--force"));
+  CHECK(plantwin::test::slurp(dir.path / "r.h5") == first);
+  CHECK(dir.entries() == std::vector<std::string>{"r.h5"});
+  // With --force the new results replace it.
+  std::vector<std::string> forced = run_args("r.h5", "6");
+  forced.push_back("--force");
+  REQUIRE(cli(dir, forced).status == 0);
+  CHECK(plantwin::read_results((dir.path / "r.h5").string()).seed == 6);
+  CHECK(dir.entries() == std::vector<std::string>{"r.h5"});
+}
+
 TEST_CASE("help of each verb (--help) exits 0 and lists its options", "[cli]") {
   TempDir dir;
   struct Case {
@@ -205,7 +225,9 @@ TEST_CASE("help of each verb (--help) exits 0 and lists its options", "[cli]") {
   const std::vector<Case> cases = {
       {{"--help"}, {"run", "validate", "info", "version"}},
       {{"run", "--help"},
-       {"SCENE", "--output", "--backend", "--threads", "--replications", "--horizon", "--warmup", "--seed", "--quiet"}},
+       {"SCENE", "--output", "--backend", "--threads", "--replications", "--horizon", "--warmup", "--seed", "--force",
+        "--quiet"}},
+      {{"diff", "--help"}, {"--alpha", "--kpi", "--format", "Welch"}},
       {{"validate", "--help"}, {"SCENE"}},
       {{"info", "--help"}, {"RESULTS"}},
       {{"version", "--help"}, {"--help"}},

@@ -1,5 +1,6 @@
 #include "engine/io/compare.h"
 
+#include "engine/io/lane_kpis.h"
 #include "engine/io/text_format.h"
 
 #include <algorithm>
@@ -12,19 +13,6 @@
 
 namespace plantwin {
 namespace {
-
-struct KpiInfo {
-  const char* name;
-  const char* unit;
-  bool higher_is_better;
-};
-
-constexpr KpiInfo kKpis[] = {
-    {"produced", "parts", true},
-    {"throughput_per_h", "parts/h", true},
-    {"wip_mean", "parts", false},
-    {"lead_time_mean_s", "s", false},
-};
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -48,13 +36,13 @@ std::string lower(std::string s) {
 std::vector<std::string> similar_kpis(const std::string& given) {
   std::vector<std::string> out;
   const std::string g = lower(given);
-  for (const auto& k : kKpis) {
+  for (const auto& k : lane_kpis()) {
     const std::string n = k.name;
     if (!g.empty() && (n.find(g) != std::string::npos || g.find(n) != std::string::npos))
       out.push_back(n);
   }
   if (out.empty())
-    for (const auto& k : kKpis)
+    for (const auto& k : lane_kpis())
       if (edit_distance(g, k.name) <= 3) out.push_back(k.name);
   return out;
 }
@@ -65,12 +53,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep, 
   return out;
 }
 
-std::vector<double> kpi_column(const BatchResults& r, const std::string& kpi) {
-  if (kpi == "produced") return std::vector<double>(r.produced.begin(), r.produced.end());
-  if (kpi == "throughput_per_h") return r.throughput_per_h;
-  if (kpi == "wip_mean") return r.wip_mean;
-  return r.lead_time_mean_s;
-}
 
 MeanCI paired(const std::vector<double>& x, int64_t R, int64_t v, int64_t w) {
   std::vector<double> d;
@@ -83,17 +65,6 @@ MeanCI paired(const std::vector<double>& x, int64_t R, int64_t v, int64_t w) {
 }
 
 // ---- formatting ----
-
-// The shortest of %.15g..%.17g that reads back as the same double; "" for NaN/inf.
-std::string plain(double v) {
-  if (!std::isfinite(v)) return "";
-  char text[64];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(text, sizeof text, "%.*g", precision, v);
-    if (std::strtod(text, nullptr) == v) break;
-  }
-  return text;
-}
 
 std::string json_number(double v) {
   const std::string p = plain(v);
@@ -117,12 +88,6 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // A parameter's value for variant v as text for the table: "%g", a position as [x;y;z].
 std::string param_text(const VariantParam& p, int64_t v) {
@@ -261,16 +226,14 @@ void write_json(std::ostream& os, const Comparison& c) {
 const std::vector<std::string>& compare_kpi_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const auto& k : kKpis) out.push_back(k.name);
+    for (const auto& k : lane_kpis()) out.push_back(k.name);
     return out;
   }();
   return names;
 }
 
 Comparison compare_variants(const BatchResults& r, const CompareOptions& options) {
-  const KpiInfo* kpi = nullptr;
-  for (const auto& k : kKpis)
-    if (options.kpi == k.name) kpi = &k;
+  const LaneKpi* kpi = find_lane_kpi(options.kpi);
   if (!kpi) {
     std::string msg = "unknown KPI '" + options.kpi + "'";
     const auto close = similar_kpis(options.kpi);

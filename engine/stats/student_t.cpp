@@ -9,6 +9,7 @@
 #include "engine/stats/student_t.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -18,10 +19,12 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-void check_dof(int dof) {
-  if (dof < 1)
-    throw std::invalid_argument("Student t: degrees of freedom must be >= 1, got " +
-                                std::to_string(dof));
+void check_dof(double dof) {
+  if (!(dof >= 1)) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.17g", dof);
+    throw std::invalid_argument(std::string("Student t: degrees of freedom must be >= 1, got ") + b);
+  }
 }
 
 // Stirling correction lnGamma(z) - [(z - 1/2) ln z - z + ln(2 pi)/2] for z >= 50; the
@@ -87,10 +90,10 @@ double regularized_incomplete_beta(double a, double b, double x, double y, doubl
 // Above this many degrees of freedom the Cornish-Fisher route is used. Its first omitted
 // term is O(z^11 / dof^5), far below 1e-15 here; the beta route is still accurate to
 // ~1e-12 at this dof, so the two agree at the switch.
-constexpr int kAsymptoticDof = 100000;
+constexpr double kAsymptoticDof = 100000;
 
 // P(T > t) through the beta function, t >= 0.
-double beta_upper_tail(double t, int dof) {
+double beta_upper_tail(double t, double dof) {
   if (std::isinf(t)) return 0.0;
   const double v = dof, t2 = t * t;
   if (t2 == 0) return 0.5;
@@ -101,7 +104,7 @@ double beta_upper_tail(double t, int dof) {
   return 0.5 * regularized_incomplete_beta(0.5 * v, 0.5, x, y, ln_x, ln_y);
 }
 
-double beta_density(double t, int dof) {
+double beta_density(double t, double dof) {
   const double v = dof;
   const double ln_norm = -0.5 * std::log(v) - log_beta(0.5 * v, 0.5);  // 1/(sqrt(v) B(v/2,1/2))
   return std::exp(ln_norm - 0.5 * (v + 1) * std::log1p(t * t / v));
@@ -158,7 +161,7 @@ CornishFisher cornish_fisher(double z, double v) {
 }
 
 // P(T > t) for t >= 0.
-double upper_tail(double t, int dof) {
+double upper_tail(double t, double dof) {
   if (dof <= kAsymptoticDof) return beta_upper_tail(t, dof);
   if (std::isinf(t)) return 0.0;
   // Invert the expansion (Newton from z = t; it is within 1/dof of identity).
@@ -173,7 +176,7 @@ double upper_tail(double t, int dof) {
 }
 
 // The t >= 0 with upper_tail(t) == q, 0 < q <= 1/2.
-double upper_quantile(double q, int dof) {
+double upper_quantile(double q, double dof) {
   if (dof <= kAsymptoticDof)
     return solve_upper_tail(q, [dof](double t) { return beta_upper_tail(t, dof); },
                             [dof](double t) { return beta_density(t, dof); });
@@ -183,13 +186,13 @@ double upper_quantile(double q, int dof) {
 
 }  // namespace
 
-double student_t_cdf(double t, int dof) {
+double student_t_cdf(double t, double dof) {
   check_dof(dof);
   if (std::isnan(t)) return t;
   return t >= 0 ? 1.0 - upper_tail(t, dof) : upper_tail(-t, dof);
 }
 
-double student_t_quantile(double p, int dof) {
+double student_t_quantile(double p, double dof) {
   check_dof(dof);
   if (!(p >= 0 && p <= 1))
     throw std::invalid_argument("Student t quantile: p must be in [0, 1], got " +

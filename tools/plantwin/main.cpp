@@ -1,5 +1,6 @@
-// plantwin: the command line. Verbs: run, validate, info, compare, warmup, version.
-// Exit status: 0 success, 2 invalid input (scene or arguments), 1 a failure while running.
+// plantwin: the command line. Verbs: run, validate, info, compare, diff, check, warmup, version.
+// Exit status: 0 success, 2 invalid input (scene or arguments), 1 a failure while running,
+// 3 (check only) a KPI moved against its baseline.
 #include <CLI/CLI.hpp>
 #include <omp.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@
 #include "engine/batch/target_ci.h"
 #include "engine/io/compare.h"
 #include "engine/io/kpi_table.h"
+#include "engine/io/baseline_file.h"
+#include "engine/io/results_diff.h"
+#include "engine/io/scene_check.h"
 #include "engine/io/results_reader.h"
 #include "engine/io/results_writer.h"
 #include "engine/physics/bullet_info.h"
@@ -35,6 +39,7 @@ namespace {
 
 constexpr int kExitInvalid = 2;
 constexpr int kExitFailure = 1;
+constexpr int kExitRegression = 3;
 
 // Prints diagnostics; returns the number of errors.
 int report(const pw::LoadResult& r) {
@@ -105,6 +110,7 @@ struct RunArgs {
   bool quiet = false;
   std::string physics = "plantwin";  // the engine of physical conveyors: plantwin or bullet
   std::string record_lanes;          // --record-lanes LIST, as given; empty: none
+  bool force = false;                // overwrite an existing results file
 };
 
 // Parses `--record-lanes`: lane indices separated by commas, each a whole number or a range
@@ -222,6 +228,15 @@ int cmd_run(const RunArgs& a) {
   if (!output_writable(a.output, &why)) {
     std::cerr << "plantwin run: cannot write results to '" << a.output << "': " << why << "\n";
     return kExitInvalid;
+  }
+  {
+    std::error_code ec;
+    if (!a.force && std::filesystem::exists(a.output, ec)) {
+      std::cerr << "plantwin run: '" << a.output
+                << "' exists; pass --force to replace it (the old file stays until the new one is complete), or "
+                   "choose another file with -o\n";
+      return kExitInvalid;
+    }
   }
 
   // Physical conveyors, and the Bullet reference engine, run on the cpu backend only.
@@ -400,6 +415,145 @@ int cmd_compare(const CompareArgs& a) {
   return 0;
 }
 
+struct DiffArgs {
+  std::string a, b, format = "table";
+  double alpha = 0.05;
+  std::vector<std::string> kpis;
+};
+
+int cmd_diff(const DiffArgs& args) {
+  pw::BatchResults a, b;
+  try {
+    a = pw::read_results(args.a);
+    b = pw::read_results(args.b);
+  } catch (const std::exception& ex) {
+    std::cerr << "plantwin diff: " << ex.what() << "\n";
+    return kExitInvalid;
+  }
+  pw::DiffOptions opt;
+  opt.alpha = args.alpha;
+  opt.kpis = args.kpis;
+  pw::ResultsDiff d;
+  try {
+    d = pw::diff_results(a, b, opt);
+  } catch (const std::exception& ex) {
+    std::cerr << "plantwin diff: " << ex.what() << "\n";
+    return kExitInvalid;
+  }
+  auto label = [](const std::string& path, const pw::BatchResults& r) {
+    return path + " (scene '" + r.scene_name + "', " + std::to_string(r.replications) + " replication(s), seed " +
+           std::to_string(r.seed) + ")";
+  };
+  pw::write_diff(std::cout, d, label(args.a, a), label(args.b, b),
+                 args.format == "csv" ? pw::DiffFormat::kCsv : pw::DiffFormat::kTable);
+  return 0;
+}
+
+struct CheckArgs {
+  std::vector<std::string> scenes;
+  std::string baseline, junit, backend = "auto";
+  double alpha = 0.05, tolerance = 0;  // tolerance in percent
+  bool update = false, all = false, quiet = false;
+  int threads = 0;
+};
+
+int cmd_check(const CheckArgs& a) {
+  namespace fs = std::filesystem;
+  auto bad = [](const std::string& why) {
+    std::cerr << "plantwin check: " << why << "\n";
+    return kExitInvalid;
+  };
+  if (!(a.alpha > 0 && a.alpha < 1)) return bad("--alpha must be between 0 and 1 (exclusive), e.g. 0.05");
+  if (!(a.tolerance >= 0 && a.tolerance < 1e6)) return bad("--tolerance must be a percentage >= 0, e.g. 2");
+  if (a.threads < 0) return bad("--threads must be at least 1");
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+  std::error_code ec;
+  if (!a.update && !fs::is_directory(a.baseline, ec))
+    return bad("baseline folder '" + a.baseline + "' does not exist; create the baselines with --update");
+  if (a.update && fs::exists(a.baseline, ec) && !fs::is_directory(a.baseline, ec))
+    return bad("'" + a.baseline + "' is not a folder");
+  std::string why;
+  if (!a.junit.empty() && !output_writable(a.junit, &why))
+    return bad("cannot write the JUnit report to '" + a.junit + "': " + why);
+
+  // Everything that can be wrong with the input is found before anything runs.
+  std::vector<pw::LoadResult> scenes;
+  std::vector<pw::Baseline> baselines;
+  int invalid = 0;
+  for (const std::string& path : a.scenes) {
+    scenes.push_back(pw::load_scene_file(path));
+    if (report(scenes.back()) > 0) {
+      ++invalid;
+      continue;
+    }
+    if (a.update) continue;
+    try {
+      baselines.push_back(pw::read_baseline(pw::baseline_path(a.baseline, path)));
+    } catch (const pw::BaselineError& ex) {
+      std::cerr << "plantwin check: " << ex.what()
+                << (fs::exists(pw::baseline_path(a.baseline, path), ec) ? "" : "; create it with --update") << "\n";
+      ++invalid;
+    }
+  }
+  if (invalid > 0) return kExitInvalid;
+  if (a.update) {
+    fs::create_directories(a.baseline, ec);
+    if (ec) return bad("cannot create the baseline folder '" + a.baseline + "': " + ec.message());
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<pw::SceneCheck> checks;
+  pw::CheckOptions opt;
+  opt.alpha = a.alpha;
+  opt.tolerance = a.tolerance / 100.0;
+  for (size_t i = 0; i < scenes.size(); ++i) {
+    const pw::Scene& scene = *scenes[i].scene;
+    pw::BatchResults results;
+    try {
+      // As run: auto keeps physical conveyors on the cpu until the cuda path is validated.
+      std::unique_ptr<pw::Backend> backend =
+          pw::make_backend(a.backend == "auto" && scene.has_physical_conveyor() ? "cpu" : a.backend);
+      if (!a.quiet)
+        std::cerr << "plantwin check: [" << i + 1 << "/" << scenes.size() << "] " << a.scenes[i] << ": "
+                  << scene.run.replications << " replication(s) of " << pw::format_duration(scene.run.horizon_s)
+                  << "; backend " << backend->describe() << "\n";
+      results = pw::run_batch(scene, scene.run, *backend, pw::BatchOptions{});
+    } catch (const std::exception& ex) {
+      std::cerr << "plantwin check: " << a.scenes[i] << ": " << ex.what() << "\n";
+      return kExitFailure;
+    }
+    if (a.update) {
+      const std::string path = pw::baseline_path(a.baseline, a.scenes[i]);
+      try {
+        const pw::Baseline b = pw::baseline_of(results);
+        pw::write_baseline(b, path);
+        std::cout << "wrote " << path << " (" << b.rows.size() << " KPIs of " << results.variant_names.size()
+                  << " variant(s), " << results.replications << " replication(s))\n";
+      } catch (const std::exception& ex) {
+        std::cerr << "plantwin check: " << ex.what() << "\n";
+        return kExitFailure;
+      }
+      continue;
+    }
+    checks.push_back(pw::check_against(a.scenes[i], results, baselines[i], opt));
+  }
+  if (a.update) return 0;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  pw::write_check_table(std::cout, checks, opt, a.all);
+  if (!a.junit.empty()) {
+    std::ofstream out(a.junit, std::ios::binary | std::ios::trunc);
+    pw::write_junit(out, checks, opt, secs);
+    out.close();
+    if (!out) {
+      std::cerr << "plantwin check: cannot write the JUnit report to '" << a.junit << "'\n";
+      return kExitFailure;
+    }
+  }
+  int64_t failures = 0;
+  for (const pw::SceneCheck& c : checks) failures += c.failures;
+  return failures > 0 ? kExitRegression : 0;
+}
+
 struct WarmupArgs {
   std::string scene, horizon, series = "wip", backend = "auto";
   int64_t replications = 40;  // averaging 40 start-ups keeps MSER from chasing noise
@@ -526,13 +680,14 @@ int main(int argc, char** argv) {
                "lanes (variants x replications) on the CPU or a CUDA GPU and writes results to HDF5."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every verb");
-  app.footer("Exit status: 0 success, 1 failure while running, 2 invalid scene or arguments.\n"
+  app.footer("Exit status: 0 success, 1 failure while running, 2 invalid scene or arguments, 3 (check) a KPI moved.\n"
              "Scene format: docs/scene-format.md   Results: docs/results.md");
 
   RunArgs ra;
   auto* run = app.add_subcommand("run", "Simulate a scene and write results (HDF5); prints a KPI table");
   run->add_option("SCENE", ra.scene, "Scene file (YAML)")->required();
-  run->add_option("-o,--output", ra.output, "Results file to write (default results.h5; written atomically)");
+  run->add_option("-o,--output", ra.output,
+                  "Results file to write (default results.h5; written atomically; an existing file needs --force)");
   run->add_option("--backend", ra.backend, "auto (cuda when a device exists, else cpu), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   run->add_option("--threads", ra.threads, "CPU threads for the cpu backend (default: all cores)");
@@ -563,6 +718,9 @@ int main(int argc, char** argv) {
                   "Record the pose of every body of these lanes after each physics step (/physics/trajectory/<lane> "
                   "in the results): lane indices separated by commas, ranges allowed, e.g. 0,3,7 or 2-5")
       ->type_name("LIST");
+  run->add_flag("--force", ra.force,
+                "Replace an existing results file (without it plantwin run refuses, before simulating); the old "
+                "file is replaced only when the new one is complete");
   run->add_flag("-q,--quiet", ra.quiet, "No progress, summary or table; only errors");
   run->footer("Example: plantwin run scenes/two-station-line.yaml -o results.h5 --replications 20");
 
@@ -590,6 +748,49 @@ int main(int argc, char** argv) {
       "a 95% CI containing 0. Nothing is marked with one replication.\n"
       "Example: plantwin compare results.h5 --kpi lead_time_mean_s --format csv");
 
+  DiffArgs da;
+  auto* dif = app.add_subcommand(
+      "diff", "KPI differences per variant between two results files, with Welch's t test of each");
+  dif->add_option("A", da.a, "Results file (the reference)")->required();
+  dif->add_option("B", da.b, "Results file compared with A")->required();
+  dif->add_option("--alpha", da.alpha, "Significance level of the two-sided test (default 0.05)");
+  dif->add_option("--kpi", da.kpis,
+                  "KPIs to compare (repeatable): produced, throughput_per_h, wip_mean, lead_time_mean_s (default: all)");
+  dif->add_option("--format", da.format, "table (default) or csv")->check(CLI::IsMember({"table", "csv"}));
+  dif->footer(
+      "Variants are matched by name. For each variant and KPI: A's and B's mean +- sd over replications,\n"
+      "B - A, the relative change, and the p-value of Welch's two-sample t test (unequal variances); the\n"
+      "verdict is 'differs' when p < alpha, 'untested' when a side has fewer than 2 replications. Notes\n"
+      "say when the files come from different scenes, horizons or warm-ups, or share a seed. Exit status 0\n"
+      "whatever differs (plantwin check turns differences into a CI verdict).\n"
+      "Example: plantwin diff before.h5 after.h5 --kpi throughput_per_h --alpha 0.01");
+
+  CheckArgs ka;
+  auto* chk = app.add_subcommand(
+      "check", "Run scenes and test every variant's KPIs against stored baselines (CI regression; exit 3 on a move)");
+  chk->add_option("SCENE", ka.scenes, "Scene files (YAML)")->required();
+  chk->add_option("--baseline", ka.baseline, "Folder of the baselines, one SCENE-NAME.baseline file per scene")
+      ->required();
+  chk->add_flag("--update", ka.update, "Run the scenes and (re)write their baselines instead of checking");
+  chk->add_option("--alpha", ka.alpha, "Significance level of Welch's two-sided t test (default 0.05)");
+  chk->add_option("--tolerance", ka.tolerance,
+                  "Relative change in percent that is accepted even when significant (default 0)");
+  chk->add_option("--junit", ka.junit, "Also write a JUnit XML report (one testcase per scene, variant and KPI)");
+  chk->add_flag("--all", ka.all, "List every KPI in the table, not only those that did not hold");
+  chk->add_option("--backend", ka.backend, "auto (cuda when a device exists, else cpu), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  chk->add_option("--threads", ka.threads, "CPU threads for the cpu backend (default: all cores)");
+  chk->add_flag("-q,--quiet", ka.quiet, "No progress lines");
+  chk->footer(
+      "Each scene runs with its own run settings. For every variant and KPI (produced, throughput_per_h,\n"
+      "wip_mean, lead_time_mean_s) the mean over replications is tested against the baseline's mean, sd and\n"
+      "count by Welch's t test: it moved when p < alpha and the change exceeds --tolerance; with a single\n"
+      "replication (no noise to test against) when the means differ by more than --tolerance. Any move,\n"
+      "better or worse, fails: the check guards against unintended change; accept an intended one with\n"
+      "--update and commit the baselines. Exit status: 0 all held, 3 something moved (or a variant is new or\n"
+      "missing), 2 invalid input (a scene, a missing or malformed baseline, bad arguments), 1 a run failed.\n"
+      "Example: plantwin check scenes/*.yaml --baseline baselines --junit report.xml");
+
   WarmupArgs wa;
   auto* wu = app.add_subcommand(
       "warmup", "Run a pilot from empty and recommend a warm-up length by MSER-5 (White 1997)");
@@ -615,10 +816,10 @@ int main(int argc, char** argv) {
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string verb = argv[1];
-    if (verb != "run" && verb != "validate" && verb != "info" && verb != "compare" && verb != "warmup" &&
-        verb != "version") {
+    if (verb != "run" && verb != "validate" && verb != "info" && verb != "compare" && verb != "diff" &&
+        verb != "check" && verb != "warmup" && verb != "version") {
       std::cerr << "plantwin: unknown verb '" << verb
-                << "'; expected run, validate, info, compare, warmup or version (see --help)\n";
+                << "'; expected run, validate, info, compare, diff, check, warmup or version (see --help)\n";
       return kExitInvalid;
     }
   }
@@ -636,6 +837,8 @@ int main(int argc, char** argv) {
   if (val->parsed()) return cmd_validate(vscenes);
   if (info->parsed()) return cmd_info(ipath);
   if (cmp->parsed()) return cmd_compare(ca);
+  if (dif->parsed()) return cmd_diff(da);
+  if (chk->parsed()) return cmd_check(ka);
   if (wu->parsed()) return cmd_warmup(wa);
   if (ver->parsed()) return cmd_version();
   return kExitInvalid;
