@@ -135,6 +135,14 @@ struct RunSettings {
   uint64_t seed = 1;
 };
 
+// The longest run, warm-up + horizon: 1e9 s, 31.7 years of plant time. The simulation clock
+// counts seconds in double precision, whose resolution there is still 1.2e-7 s; far beyond,
+// a run would also take longer than anyone waits (a 1e15 s horizon was a typo of 1e5).
+constexpr double kMaxRunSeconds = 1e9;
+
+// "" when warm-up + horizon is within kMaxRunSeconds, else the reason, for an error message.
+std::string run_length_problem(const RunSettings& run);
+
 // The top-level `physics:` block (docs/scene-format.md section 13); defaults when absent.
 struct PhysicsSettings {
   double dt_s = 0.002;     // time step, (0, 0.05]

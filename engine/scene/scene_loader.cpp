@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <sys/stat.h>
 
 #include "engine/scene/units.h"
@@ -42,6 +44,12 @@ int Scene::find_element(const std::string& n) const {
   for (size_t i = 0; i < elements.size(); ++i)
     if (elements[i].name == n) return static_cast<int>(i);
   return -1;
+}
+
+std::string run_length_problem(const RunSettings& run) {
+  if (run.horizon_s + run.warmup_s <= kMaxRunSeconds) return "";
+  return "warm-up + horizon is " + format_duration(run.warmup_s + run.horizon_s) +
+         "; plantwin simulates at most 1e9 s (31.7 years) per replication";
 }
 
 bool Scene::has_physical_conveyor() const {
@@ -190,6 +198,12 @@ class SceneReader {
   // Physical conveyors: the part types riding them (sizes, widths) and their path's geometry.
   void check_physical_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
 
+  std::unordered_map<std::string, int> index_;  // element name -> index, once the elements are read
+  // Scene::find_element through index_: a scan per lookup made big scenes quadratic.
+  int find(const std::string& name) const {
+    const auto it = index_.find(name);
+    return it == index_.end() ? -1 : it->second;
+  }
   std::vector<std::vector<char>> arrive_;  // [elements][parts]: the part types that can reach it
   std::vector<char> dangling_;             // [elements]: a successor it names was not resolved
   bool default_part_ = false;              // no `parts` block: the one part type "part"
@@ -518,6 +532,8 @@ void SceneReader::read_run(const YAML::Node& n, RunSettings& run) {
       else run.warmup_s = *v;
     }
   }
+  const std::string too_long = run_length_problem(run);
+  if (!too_long.empty()) error(n["horizon"], "key 'run.horizon'", too_long);
   if (n["replications"]) {
     if (auto v = integer(n["replications"], "key 'run.replications'")) {
       if (*v < 1 || *v > 100000000)
@@ -1414,10 +1430,12 @@ void SceneReader::resolve_graph(Scene& scene, std::vector<ElementRefs>& refs, co
                                 const std::set<std::string>& declared) {
   // `declared`: every element named in the file, including those rejected for their own
   // errors; a 'to' naming one of those is not reported again.
+  index_.clear();
+  for (size_t i = 0; i < scene.elements.size(); ++i) index_.emplace(scene.elements[i].name, static_cast<int>(i));
   std::vector<std::string> names;  // did-you-mean candidates, scene order first
   for (const auto& e : scene.elements) names.push_back(e.name);
   for (const auto& d : declared)
-    if (scene.find_element(d) < 0) names.push_back(d);
+    if (find(d) < 0) names.push_back(d);
   const int E = static_cast<int>(scene.elements.size());
   dangling_.assign(static_cast<size_t>(E), 0);
   for (int i = 0; i < E; ++i) {
@@ -1427,7 +1445,7 @@ void SceneReader::resolve_graph(Scene& scene, std::vector<ElementRefs>& refs, co
     if (r.to.empty() || r.to_broken) dangling_[static_cast<size_t>(i)] = 1;  // a missing or broken 'to' is already reported
     const std::string w = "element " + quote(e.name) + ", key 'to'";
     for (const Ref& t : r.to) {
-      const int idx = scene.find_element(t.name);
+      const int idx = find(t.name);
       bool ok = false;
       if (idx < 0 && declared.count(t.name)) {
         // the element exists but was rejected; its own error is reported
@@ -1586,7 +1604,7 @@ void SceneReader::resolve_names(Scene& scene, std::vector<ElementRefs>& refs, co
   // An operators pool by name; -1 when none is named or it is reported (here or as rejected).
   auto pool = [&](const Ref& r, const std::string& w) -> int {
     if (r.name.empty()) return -1;
-    const int idx = scene.find_element(r.name);
+    const int idx = find(r.name);
     if (idx < 0 && declared.count(r.name)) return -1;
     if (idx < 0) {
       std::string msg = "no pool of operators named " + quote(r.name);
@@ -1609,7 +1627,7 @@ void SceneReader::resolve_names(Scene& scene, std::vector<ElementRefs>& refs, co
     const std::string w = "element " + quote(e.name);
     if (!r.rework_to.name.empty()) {
       const std::string rw = w + ", key 'rework.to'";
-      const int idx = scene.find_element(r.rework_to.name);
+      const int idx = find(r.rework_to.name);
       if (idx < 0 && declared.count(r.rework_to.name)) {
         dangling_[i] = 1;
       } else if (idx < 0) {
@@ -1662,7 +1680,7 @@ void SceneReader::resolve_names(Scene& scene, std::vector<ElementRefs>& refs, co
           error(ref.node, pw, msg);
           continue;
         }
-        routes[static_cast<size_t>(p)] = scene.find_element(ref.name);
+        routes[static_cast<size_t>(p)] = find(ref.name);
       }
       if (e.routing == Routing::ByPart) e.part_routes = std::move(routes);
     }
@@ -1782,7 +1800,7 @@ void SceneReader::resolve_robots(Scene& scene, std::vector<ElementRefs>& refs, c
       const auto& [from, to] = rf.transfers[k];
       const YAML::Node& node = rf.transfer_nodes[k];
       auto resolve = [&](const Ref& ref, const char* key) -> int {
-        const int idx = scene.find_element(ref.name);
+        const int idx = find(ref.name);
         if (idx < 0 && declared.count(ref.name)) return -1;
         const std::string w = subkey(tw, key);
         if (idx < 0) {
@@ -2335,8 +2353,21 @@ void SceneReader::read(const YAML::Node& root, Scene& scene) {
 
 }  // namespace
 
+namespace {
+std::string too_large(unsigned long long bytes) {
+  char text[160];
+  std::snprintf(text, sizeof text, "the file is %.1f MB; plantwin reads scene files up to %.0f MB (a few hundred "
+                "thousand elements): is this a scene file?", bytes / 1048576.0, kMaxSceneBytes / 1048576.0);
+  return text;
+}
+}  // namespace
+
 LoadResult load_scene_text(const std::string& text, const std::string& path) {
   LoadResult r;
+  if (text.size() > kMaxSceneBytes) {
+    r.diagnostics.error(path, {0, 0}, too_large(text.size()));
+    return r;
+  }
   Scene scene;
   scene.path = path;
   scene.text = text;
@@ -2373,6 +2404,16 @@ LoadResult load_scene_file(const std::string& path) {
   if (S_ISDIR(st.st_mode)) {
     LoadResult r;
     r.diagnostics.error(path, {0, 0}, "is a directory, not a scene file");
+    return r;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    LoadResult r;
+    r.diagnostics.error(path, {0, 0}, "is not a regular file (a device, pipe or socket), not a scene file");
+    return r;
+  }
+  if (static_cast<unsigned long long>(st.st_size) > kMaxSceneBytes) {
+    LoadResult r;
+    r.diagnostics.error(path, {0, 0}, too_large(static_cast<unsigned long long>(st.st_size)));
     return r;
   }
   std::ifstream in(path, std::ios::binary);

@@ -188,6 +188,10 @@ int cmd_run(const RunArgs& a) {
     }
     run.warmup_s = *w;
   }
+  if (const std::string too_long = pw::run_length_problem(run); !too_long.empty()) {
+    std::cerr << "plantwin run: " << too_long << "\n";
+    return kExitInvalid;
+  }
   if (a.replications != -1) {
     if (a.replications < 1) {
       std::cerr << "plantwin run: --replications must be at least 1\n";
@@ -578,6 +582,11 @@ int cmd_warmup(const WarmupArgs& a) {
       return kExitInvalid;
     }
     po.horizon_s = *h;
+  }
+  if (po.horizon_s > pw::kMaxRunSeconds) {
+    std::cerr << "plantwin warmup: the pilot of " << pw::format_duration(po.horizon_s)
+              << " is longer than plantwin simulates (1e9 s, 31.7 years)\n";
+    return kExitInvalid;
   }
   if (a.replications < 1) {
     std::cerr << "plantwin warmup: --replications must be at least 1\n";
