@@ -1,5 +1,9 @@
 #include "engine/batch/run_batch.h"
 
+#include <csignal>
+
+#include "engine/batch/stop_signal.h"
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -256,6 +260,9 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
     store_chunk(model, done, out, r);
     done += chunk;
     if (options.progress) options.progress(done, L);
+    if (done < L && stop_signal() != 0)
+      throw BatchStopped("stopped by " + std::string(stop_signal() == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
+                         std::to_string(done) + " of " + std::to_string(L) + " lanes");
   }
   const PhysicsEngine engine = backend.physics_engine() == "bullet" ? PhysicsEngine::Bullet : PhysicsEngine::Kernel;
   for (int64_t lane : options.record_lanes) r.trajectories.push_back(physics::record_trajectory(model, lane, engine));

@@ -27,6 +27,8 @@ struct BatchOptions {
 
 // Simulates `scene` with run settings `run` (scene.run, possibly overridden) on `backend`.
 // Results do not depend on the backend, the chunk size or the number of threads.
+// Throws BatchStopped (engine/batch/stop_signal.h) between chunks once a stop signal arrived
+// (only when install_stop_handlers was called).
 BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend,
                        const BatchOptions& options = {});
 

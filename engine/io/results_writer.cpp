@@ -491,16 +491,17 @@ void write_file(const BatchResults& r, const std::string& file_path,
   file.close("closing " + file_path);
 }
 
+
+}  // namespace
+
 // `.<name>.tmp-<pid>` next to `path`: same folder so that rename(2) is atomic, hidden so
 // that directory listings and globs of results do not pick it up.
-std::string temporary_path(const std::string& path) {
+std::string results_temporary_path(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   return folder + "." + name + ".tmp-" + std::to_string(static_cast<long>(getpid()));
 }
-
-}  // namespace
 
 void write_results(const BatchResults& r, const std::string& path,
                    const std::string& plantwin_version) {
@@ -511,7 +512,7 @@ void write_results(const BatchResults& r, const std::string& path,
     throw std::runtime_error(path + ": cannot write results file (inconsistent results: " + why +
                              ")");
   const QuietHdf5Errors quiet;
-  const std::string temporary = temporary_path(path);
+  const std::string temporary = results_temporary_path(path);
   try {
     write_file(r, temporary, plantwin_version);
   } catch (const std::exception& e) {

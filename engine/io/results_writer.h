@@ -21,6 +21,10 @@ inline constexpr const char* kResultsFormat = "plantwin-results/1";
 inline constexpr const char* kBottleneckMethod =
     "active period (Roser 2001): longest mean active period";
 
+// The hidden temporary file write_results writes before renaming it to `path`:
+// `.<name>.tmp-<pid>` in the same folder (rename(2) is atomic only within a file system).
+std::string results_temporary_path(const std::string& path);
+
 // Writes `r` to `path`. The file appears under `path` only once it is complete: it is
 // written to `.<name>.tmp-<pid>` in the same folder, closed, then renamed over `path`
 // (replacing an existing file). On any failure the temporary is removed, `path` is left as

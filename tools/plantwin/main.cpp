@@ -16,6 +16,7 @@
 #include "engine/batch/feasibility.h"
 #include "engine/batch/pilot_series.h"
 #include "engine/batch/run_batch.h"
+#include "engine/batch/stop_signal.h"
 #include "engine/batch/target_ci.h"
 #include "engine/io/compare.h"
 #include "engine/io/kpi_table.h"
@@ -161,6 +162,7 @@ bool parse_lane_list(const std::string& text, std::vector<int64_t>* lanes, std::
 bool is_record_lanes_error(const std::string& message) { return message.rfind("--record-lanes:", 0) == 0; }
 
 int cmd_run(const RunArgs& a) {
+  pw::install_stop_handlers();
   pw::LoadResult lr = pw::load_scene_file(a.scene);
   if (report(lr) > 0) return kExitInvalid;
   if (!a.sets.empty()) {
@@ -319,17 +321,29 @@ int cmd_run(const RunArgs& a) {
     } else {
       results = pw::run_batch(scene, run, *backend, opt);
     }
+  } catch (const pw::BatchStopped& ex) {
+    std::cerr << "plantwin run: " << ex.what() << "; no results written ('" << a.output
+              << "' is untouched)\n";
+    return 128 + pw::stop_signal();
   } catch (const std::exception& ex) {
     // run_batch refuses lanes it cannot record before it simulates anything: an argument error.
     std::cerr << "plantwin run: " << ex.what() << "\n";
     return is_record_lanes_error(ex.what()) ? kExitInvalid : kExitFailure;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  pw::set_stop_cleanup_path(pw::results_temporary_path(a.output));
   try {
     pw::write_results(results, a.output, PLANTWIN_VERSION);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin run: " << ex.what() << "\n";
     return kExitFailure;
+  }
+  pw::set_stop_cleanup_path("");
+  if (pw::stop_signal() != 0) {
+    // The signal came while the last lanes ran or the file was written: the results are whole.
+    std::cerr << "plantwin run: stopped by a signal after the last lanes; the results in '" << a.output
+              << "' are complete\n";
+    return 128 + pw::stop_signal();
   }
   if (!a.quiet) {
     int64_t events = 0;
