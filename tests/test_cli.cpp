@@ -196,6 +196,27 @@ TEST_CASE("version prints the version", "[cli]") {
   CHECK(contains(r.out, "cpu"));
 }
 
+TEST_CASE("validate --strict fails on warnings, plain validate does not", "[cli]") {
+  TempDir dir;
+  // m9 is fed by nothing: a warning (it would never see a part), not an error.
+  {
+    std::ofstream(dir.path / "w.yaml") << "plantwin: 1\nname: w\nrun: {horizon: 1h}\nelements:\n"
+                                          "  raw: {type: source, interarrival: {exponential: 60s}, to: m1}\n"
+                                          "  m1: {type: station, process: {exponential: 50s}, to: done}\n"
+                                          "  m9: {type: station, process: {exponential: 50s}, to: done}\n"
+                                          "  done: {type: sink}\n";
+  }
+  Result plain = cli(dir, {"validate", "w.yaml"});
+  INFO(plain.out << plain.err);
+  CHECK(plain.status == 0);
+  CHECK(contains(plain.err, "w.yaml:7:3: warning: element 'm9': no source feeds it"));
+  Result strict = cli(dir, {"validate", "--strict", "w.yaml"});
+  INFO(strict.out << strict.err);
+  CHECK(strict.status == 2);
+  CHECK(contains(strict.err, "1 warning (--strict treats warnings as errors)"));
+  CHECK(cli(dir, {"validate", "--strict", kGood}).status == 0);
+}
+
 TEST_CASE("run never replaces an existing results file without --force", "[cli]") {
   TempDir dir;
   REQUIRE(cli(dir, run_args("r.h5", "5")).status == 0);

@@ -377,13 +377,18 @@ int cmd_run(const RunArgs& a) {
   return 0;
 }
 
-int cmd_validate(const std::vector<std::string>& scenes) {
+int cmd_validate(const std::vector<std::string>& scenes, bool strict) {
   int bad = 0;
   for (const auto& path : scenes) {
     pw::LoadResult lr = pw::load_scene_file(path);
     int errors = report(lr);
+    const int warnings = static_cast<int>(lr.diagnostics.items.size()) - errors;
     if (errors > 0) {
       std::cerr << path << ": " << errors << (errors == 1 ? " error" : " errors") << "\n";
+      ++bad;
+    } else if (strict && warnings > 0) {
+      std::cerr << path << ": " << warnings << (warnings == 1 ? " warning" : " warnings")
+                << " (--strict treats warnings as errors)\n";
       ++bad;
     } else {
       std::cout << path << ": ok (" << lr.scene->elements.size() << " elements, horizon "
@@ -750,6 +755,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> vscenes;
   auto* val = app.add_subcommand("validate", "Check scene files and report every problem as FILE:LINE:COLUMN");
   val->add_option("SCENE", vscenes, "Scene files")->required();
+  bool strict = false;
+  val->add_flag("--strict", strict,
+                "Fail (exit 2) on warnings too, e.g. an element no source feeds or physics settings no conveyor uses");
 
   std::string ipath;
   auto* info = app.add_subcommand("info", "Print the per-variant KPIs (mean +/- 95% CI) of a results file");
@@ -857,7 +865,7 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
   if (run->parsed()) return cmd_run(ra);
-  if (val->parsed()) return cmd_validate(vscenes);
+  if (val->parsed()) return cmd_validate(vscenes, strict);
   if (info->parsed()) return cmd_info(ipath);
   if (cmp->parsed()) return cmd_compare(ca);
   if (dif->parsed()) return cmd_diff(da);
