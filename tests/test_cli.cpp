@@ -215,6 +215,19 @@ TEST_CASE("validate --strict fails on warnings, plain validate does not", "[cli]
   CHECK(strict.status == 2);
   CHECK(contains(strict.err, "1 warning (--strict treats warnings as errors)"));
   CHECK(cli(dir, {"validate", "--strict", kGood}).status == 0);
+  // A part type no source makes is reported where it is defined.
+  {
+    std::ofstream(dir.path / "p.yaml") << "plantwin: 1\nname: p\nrun: {horizon: 1h}\n"
+                                          "parts:\n  cap: {size: [0.1, 0.1, 0.1]}\n  lid: {size: [0.1, 0.1, 0.01]}\n"
+                                          "elements:\n"
+                                          "  raw: {type: source, part: cap, interarrival: {exponential: 60s}, to: m1}\n"
+                                          "  m1: {type: station, process: {exponential: 50s}, to: done}\n"
+                                          "  done: {type: sink}\n";
+  }
+  Result unused = cli(dir, {"validate", "--strict", "p.yaml"});
+  INFO(unused.err);
+  CHECK(unused.status == 2);
+  CHECK(contains(unused.err, "p.yaml:6:3: warning: part 'lid': no source, assembly or split makes it"));
 }
 
 TEST_CASE("run never replaces an existing results file without --force", "[cli]") {

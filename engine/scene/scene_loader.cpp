@@ -199,6 +199,7 @@ class SceneReader {
   void check_physical_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
 
   std::unordered_map<std::string, int> index_;  // element name -> index, once the elements are read
+  std::vector<SourceLoc> part_locs_;             // [parts]: where each part type is defined
   // Scene::find_element through index_: a scan per lookup made big scenes quadratic.
   int find(const std::string& name) const {
     const auto it = index_.find(name);
@@ -624,6 +625,7 @@ void SceneReader::read_parts(const YAML::Node& n, Scene& scene) {
       }
     }
     scene.parts.push_back(p);
+    part_locs_.push_back(loc_of(it->first));
   }
 }
 
@@ -1779,6 +1781,19 @@ void SceneReader::check_part_flow(Scene& scene, const std::vector<ElementRefs>& 
                             " can never reach it: no kit will ever be complete");
       }
     }
+  }
+  // A part type that nothing makes (no source, assembly or split) is dead weight, or a sign
+  // that a source names the wrong type.
+  if (!default_part_ && !diag_.has_errors() && part_locs_.size() == P) {
+    std::vector<char> made(P, 0);
+    for (size_t i = 0; i < E; ++i) {
+      const std::vector<char> out = leaves(i);
+      for (size_t p = 0; p < P; ++p) made[p] |= out[p] | arrive_[i][p];
+    }
+    for (size_t p = 0; p < P; ++p)
+      if (!made[p])
+        diag_.warning(file_, part_locs_[p],
+                      "part " + quote(scene.parts[p].name) + ": no source, assembly or split makes it; it is never used");
   }
 }
 
