@@ -55,12 +55,13 @@ Baseline baseline_of(const BatchResults& r) {
   b.seed = r.seed;
   b.horizon_s = r.horizon_s;
   b.warmup_s = r.warmup_s;
+  std::vector<std::vector<double>> columns;  // [KPI][lane], each copied once
+  for (const LaneKpi& k : lane_kpis()) columns.push_back(kpi_column(r, k.name));
   for (size_t v = 0; v < r.variant_names.size(); ++v)
-    for (const LaneKpi& k : lane_kpis()) {
-      const std::vector<double> x = kpi_column(r, k.name);
-      b.rows.push_back({r.variant_names[v], k.name,
-                        summarize_sample(x.data() + static_cast<int64_t>(v) * r.replications, r.replications)});
-    }
+    for (size_t k = 0; k < columns.size(); ++k)
+      b.rows.push_back({r.variant_names[v], lane_kpis()[k].name,
+                        summarize_sample(columns[k].data() + static_cast<int64_t>(v) * r.replications,
+                                         r.replications)});
   return b;
 }
 

@@ -46,6 +46,11 @@ ResultsDiff diff_results(const BatchResults& a, const BatchResults& b, const Dif
   };
   for (const std::string& name : b.variant_names)
     if (index_of(a, name) < 0) d.only_b.push_back(name);
+  std::vector<std::vector<double>> col_a, col_b;  // [KPI][lane], each copied once
+  for (const LaneKpi* k : kpis) {
+    col_a.push_back(kpi_column(a, k->name));
+    col_b.push_back(kpi_column(b, k->name));
+  }
   for (size_t va = 0; va < a.variant_names.size(); ++va) {
     const std::string& name = a.variant_names[va];
     const int64_t vb = index_of(b, name);
@@ -53,8 +58,9 @@ ResultsDiff diff_results(const BatchResults& a, const BatchResults& b, const Dif
       d.only_a.push_back(name);
       continue;
     }
-    for (const LaneKpi* k : kpis) {
-      const std::vector<double> xa = kpi_column(a, k->name), xb = kpi_column(b, k->name);
+    for (size_t q = 0; q < kpis.size(); ++q) {
+      const LaneKpi* k = kpis[q];
+      const std::vector<double>&xa = col_a[q], &xb = col_b[q];
       KpiDiffRow row;
       row.variant = name;
       row.kpi = k->name;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <utility>
 
 #include "engine/io/lane_kpis.h"
 #include "engine/io/text_format.h"
@@ -73,11 +75,14 @@ SceneCheck check_against(const std::string& scene_path, const BatchResults& now,
                       std::to_string(now.seed) + ", horizon " + format4(base.horizon_s) + " s -> " + format4(now.horizon_s) +
                       " s, warm-up " + format4(base.warmup_s) + " s -> " + format4(now.warmup_s) + " s)");
   const Baseline fresh = baseline_of(now);
-  auto find = [](const Baseline& b, const std::string& variant, const std::string& kpi) -> const BaselineRow* {
-    for (const BaselineRow& r : b.rows)
-      if (r.variant == variant && r.kpi == kpi) return &r;
-    return nullptr;
+  // (variant, KPI) -> row, so that a sweep of thousands of variants is not quadratic.
+  using Key = std::pair<std::string, std::string>;
+  auto index = [](const Baseline& b) {
+    std::map<Key, const BaselineRow*> m;
+    for (const BaselineRow& r : b.rows) m.emplace(Key{r.variant, r.kpi}, &r);
+    return m;
   };
+  const std::map<Key, const BaselineRow*> in_base = index(base), in_run = index(fresh);
   for (const BaselineRow& n : fresh.rows) {
     const LaneKpi* k = find_lane_kpi(n.kpi);
     CheckRow row;
@@ -86,7 +91,8 @@ SceneCheck check_against(const std::string& scene_path, const BatchResults& now,
     row.unit = k->unit;
     row.higher_is_better = k->higher_is_better;
     row.now = n.stats;
-    const BaselineRow* b = find(base, n.variant, n.kpi);
+    const auto found = in_base.find(Key{n.variant, n.kpi});
+    const BaselineRow* b = found == in_base.end() ? nullptr : found->second;
     if (!b) {
       row.base.mean = row.base.sd = std::nan("");
       row.status = CheckStatus::kNew;
@@ -106,7 +112,7 @@ SceneCheck check_against(const std::string& scene_path, const BatchResults& now,
     c.rows.push_back(row);
   }
   for (const BaselineRow& b : base.rows) {
-    if (find(fresh, b.variant, b.kpi)) continue;
+    if (in_run.count(Key{b.variant, b.kpi})) continue;
     CheckRow row;
     row.variant = b.variant;
     row.kpi = b.kpi;

@@ -199,12 +199,12 @@ class SceneReader {
   void check_physical_conveyors(Scene& scene, const std::vector<YAML::Node>& element_nodes);
 
   std::unordered_map<std::string, int> index_;  // element name -> index, once the elements are read
-  std::vector<SourceLoc> part_locs_;             // [parts]: where each part type is defined
   // Scene::find_element through index_: a scan per lookup made big scenes quadratic.
   int find(const std::string& name) const {
     const auto it = index_.find(name);
     return it == index_.end() ? -1 : it->second;
   }
+  std::vector<SourceLoc> part_locs_;  // [parts]: where each part type is defined
   std::vector<std::vector<char>> arrive_;  // [elements][parts]: the part types that can reach it
   std::vector<char> dangling_;             // [elements]: a successor it names was not resolved
   bool default_part_ = false;              // no `parts` block: the one part type "part"

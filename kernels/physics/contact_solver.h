@@ -455,7 +455,6 @@ constexpr double kSettled = 1e-3;
 template <bool kDyn, int K, class V>
 PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, double inv_h, double elapsed,
                               bool use_bias, const Softness& soft) {
-  constexpr int W = K;  // the group's elements worked on: the first K of each slot
   constexpr int P = kManifoldPoints;
   using D = Pack<K>;
   using D3 = Pack3<K>;
@@ -465,8 +464,8 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
   const int32_t slot = s.sg_slot[L.at(g)];
   // The bodies' velocities and the separation's body terms, gathered per manifold; idle
   // elements zero.
-  double g_v[4][3][W], g_nla[3][W], g_nlb[3][W], g_gap[W];
-  for (int m = 0; m < W; ++m) {
+  double g_v[4][3][K], g_nla[3][K], g_nlb[3][K], g_gap[K];
+  for (int m = 0; m < K; ++m) {
     Vec3 v[4] = {}, nla{0, 0, 0}, nlb{0, 0, 0};
     double gap = 0;
     if (m < nm) {
@@ -499,12 +498,12 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
     g_gap[m] = gap;
   }
   const D zero = D::splat(0.0);
-  D3 va = load3(g_v[0]), wa = load3(g_v[1]), vb = kDyn ? load3(g_v[2]) : L.template pload3_first<K>(s.sm_vb, g),
+  D3 va = load3(g_v[0]), wa = load3(g_v[1]), vb = kDyn ? load3(g_v[2]) : L.template pload3<K>(s.sm_vb, g),
      wb = load3(g_v[3]);
-  const D3 n = L.template pload3_first<K>(s.sm_n, g), nla = load3(g_nla), nlb = load3(g_nlb);
+  const D3 n = L.template pload3<K>(s.sm_n, g), nla = load3(g_nla), nlb = load3(g_nlb);
   const D gap = D::load(g_gap);
-  const D np = L.template pload_first<K>(s.sm_np, g);
-  const D ma = L.template pload_first<K>(s.sm_ma, g), mb = L.template pload_first<K>(s.sm_mb, g), mab = ma + mb;
+  const D np = L.template pload<K>(s.sm_np, g);
+  const D ma = L.template pload<K>(s.sm_ma, g), mb = L.template pload<K>(s.sm_mb, g), mab = ma + mb;
   Mask has[P];  // the elements that have point k
   for (int k = 0; k < P; ++k) has[k] = np > D::splat(double(k));
   // The rows' constants for this substep: bias, -m_n * mass scale, impulse scale.
@@ -513,20 +512,20 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
   const D one = D::splat(1.0), soft_mass = D::splat(soft.mass_scale), soft_impulse = D::splat(soft.impulse_scale);
   for (int k = 0; k < npmax; ++k) {
     const int32_t sl = slot + k;
-    D sep = L.template pload_first<K>(s.sp_sep, sl) + gap - dot(L.template pload3_first<K>(s.sp_la, sl), nla);
-    sep = sep + dot(L.template pload3_first<K>(s.sp_lb, sl), kDyn ? nlb : n);  // static B: lb is the world point
+    D sep = L.template pload<K>(s.sp_sep, sl) + gap - dot(L.template pload3<K>(s.sp_la, sl), nla);
+    sep = sep + dot(L.template pload3<K>(s.sp_lb, sl), kDyn ? nlb : n);  // static B: lb is the world point
     const Mask spec = sep > zero;  // speculative: may close the gap, no more
     if (use_bias) {
       bias[k] = select(spec, sep * inv_hp, pmax(rate * sep, push));
-      ms[k] = -L.template pload_first<K>(s.sp_mn, sl) * select(spec, one, soft_mass);
+      ms[k] = -L.template pload<K>(s.sp_mn, sl) * select(spec, one, soft_mass);
       is[k] = select(spec, zero, soft_impulse);
     } else {
       bias[k] = select(spec, sep * inv_hp, zero);
-      ms[k] = -L.template pload_first<K>(s.sp_mn, sl) * one;
+      ms[k] = -L.template pload<K>(s.sp_mn, sl) * one;
       is[k] = zero;
     }
-    jn[k] = L.template pload_first<K>(s.sp_jn, sl);
-    jmax[k] = L.template pload_first<K>(s.sp_jmax, sl);
+    jn[k] = L.template pload<K>(s.sp_jn, sl);
+    jmax[k] = L.template pload<K>(s.sp_jmax, sl);
   }
   D un = dot(vb - va, n);
   D total = zero;
@@ -540,10 +539,10 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
       const int32_t sl = slot + k;
       const Mask act = live & has[k];
       // Relative normal velocity of B's anchor to A's: n.(vb - va) + wb.(rb x n) - wa.(ra x n).
-      const D3 can = L.template pload3_first<K>(s.sp_can, sl);
+      const D3 can = L.template pload3<K>(s.sp_can, sl);
       D vn;
       if (kDyn)
-        vn = un + dot(wb, L.template pload3_first<K>(s.sp_cbn, sl)) - dot(wa, can);
+        vn = un + dot(wb, L.template pload3<K>(s.sp_cbn, sl)) - dot(wa, can);
       else
         vn = un - dot(wa, can);
       D dj = ms[k] * (vn + bias[k]) - is[k] * jn[k];
@@ -554,8 +553,8 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
       jmax[k] = pmax(nj, jmax[k]);  // where the point is idle, jmax >= jn already
       total = total + dj;           // never -0, so adding a masked +0 changes nothing
       un = select(act, un + mab * dj, un);
-      wa = select(act, wa - dj * L.template pload3_first<K>(s.sp_ian, sl), wa);
-      if (kDyn) wb = select(act, wb + dj * L.template pload3_first<K>(s.sp_ibn, sl), wb);
+      wa = select(act, wa - dj * L.template pload3<K>(s.sp_ian, sl), wa);
+      if (kDyn) wb = select(act, wb + dj * L.template pload3<K>(s.sp_ibn, sl), wb);
       largest = pmax(largest, nj);
       change = pmax(change, pabs(dj));
     }
@@ -570,38 +569,38 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
   // constants I^-1 (r x t); the linear velocities take the summed impulse after the sweep.
   va = va - (ma * total) * n;
   if (kDyn) vb = vb + (mb * total) * n;
-  const D3 t1 = L.template pload3_first<K>(s.sm_t1, g), t2 = L.template pload3_first<K>(s.sm_t2, g);
-  const D3 rel = (kDyn ? vb : L.template pload3_first<K>(s.sm_vs, g)) - va;
+  const D3 t1 = L.template pload3<K>(s.sm_t1, g), t2 = L.template pload3<K>(s.sm_t2, g);
+  const D3 rel = (kDyn ? vb : L.template pload3<K>(s.sm_vs, g)) - va;
   D u1 = dot(rel, t1), u2 = dot(rel, t2);
   D d1sum = zero, d2sum = zero;
   for (int k = 0; k < npmax; ++k) {
     const int32_t sl = slot + k;
     const Mask h = has[k];
-    L.template pstore_first<K>(s.sp_jn, sl, jn[k]);
-    L.template pstore_first<K>(s.sp_jmax, sl, jmax[k]);
-    D v1 = u1 - dot(wa, L.template pload3_first<K>(s.sp_rat, 2 * sl)), v2 = u2 - dot(wa, L.template pload3_first<K>(s.sp_rat, 2 * sl + 1));
+    L.template pstore<K>(s.sp_jn, sl, jn[k]);
+    L.template pstore<K>(s.sp_jmax, sl, jmax[k]);
+    D v1 = u1 - dot(wa, L.template pload3<K>(s.sp_rat, 2 * sl)), v2 = u2 - dot(wa, L.template pload3<K>(s.sp_rat, 2 * sl + 1));
     if (kDyn) {
-      v1 = v1 + dot(wb, L.template pload3_first<K>(s.sp_rbt, 2 * sl));
-      v2 = v2 + dot(wb, L.template pload3_first<K>(s.sp_rbt, 2 * sl + 1));
+      v1 = v1 + dot(wb, L.template pload3<K>(s.sp_rbt, 2 * sl));
+      v2 = v2 + dot(wb, L.template pload3<K>(s.sp_rbt, 2 * sl + 1));
     }
-    const D j1 = L.template pload_first<K>(s.sp_jt1, sl), j2 = L.template pload_first<K>(s.sp_jt2, sl);
-    D n1 = j1 - L.template pload_first<K>(s.sp_mt1, sl) * v1;
-    D n2 = j2 - L.template pload_first<K>(s.sp_mt2, sl) * v2;
-    const D lim = L.template pload_first<K>(s.sp_mu, sl) * jn[k];
+    const D j1 = L.template pload<K>(s.sp_jt1, sl), j2 = L.template pload<K>(s.sp_jt2, sl);
+    D n1 = j1 - L.template pload<K>(s.sp_mt1, sl) * v1;
+    D n2 = j2 - L.template pload<K>(s.sp_mt2, sl) * v2;
+    const D lim = L.template pload<K>(s.sp_mu, sl) * jn[k];
     const D len2 = n1 * n1 + n2 * n2;
     const Mask slip = len2 > lim * lim;  // Coulomb: the friction impulse stays inside a disc
     const D f = lim / psqrt(len2);
     n1 = select(slip, n1 * f, n1);
     n2 = select(slip, n2 * f, n2);
-    L.template pstore_first<K>(s.sp_jt1, sl, n1);
-    L.template pstore_first<K>(s.sp_jt2, sl, n2);
+    L.template pstore<K>(s.sp_jt1, sl, n1);
+    L.template pstore<K>(s.sp_jt2, sl, n2);
     const D d1 = select(h, n1 - j1, zero), d2 = select(h, n2 - j2, zero);
     d1sum = d1sum + d1;
     d2sum = d2sum + d2;
     u1 = select(h, u1 + mab * d1, u1);
     u2 = select(h, u2 + mab * d2, u2);
-    wa = select(h, wa - (d1 * L.template pload3_first<K>(s.sp_iat, 2 * sl) + d2 * L.template pload3_first<K>(s.sp_iat, 2 * sl + 1)), wa);
-    if (kDyn) wb = select(h, wb + (d1 * L.template pload3_first<K>(s.sp_ibt, 2 * sl) + d2 * L.template pload3_first<K>(s.sp_ibt, 2 * sl + 1)), wb);
+    wa = select(h, wa - (d1 * L.template pload3<K>(s.sp_iat, 2 * sl) + d2 * L.template pload3<K>(s.sp_iat, 2 * sl + 1)), wa);
+    if (kDyn) wb = select(h, wb + (d1 * L.template pload3<K>(s.sp_ibt, 2 * sl) + d2 * L.template pload3<K>(s.sp_ibt, 2 * sl + 1)), wb);
   }
   const D3 imp = d1sum * t1 + d2sum * t2;
   va = va - ma * imp;
@@ -622,6 +621,17 @@ PW_HD inline void solve_group(const PhysicsModel& M, const V& L, int32_t g, doub
   }
 }
 
+// solve_group in packs of K for a group of either kind.
+template <int K, class V>
+PW_HD PW_FORCEINLINE void solve_group_packed(const PhysicsModel& M, const V& L, int32_t g, bool dyn, double inv_h,
+                                             double elapsed, bool use_bias, const Softness& soft_dynamic,
+                                             const Softness& soft_static) {
+  if (dyn)
+    solve_group<true, K>(M, L, g, inv_h, elapsed, use_bias, soft_dynamic);
+  else
+    solve_group<false, K>(M, L, g, inv_h, elapsed, use_bias, soft_static);
+}
+
 // One Gauss-Seidel pass over the contacts, group by group: the normal rows, then the
 // friction rows with the fresh normal impulses. `elapsed`: time since the step's start of
 // the current positions; use_bias false is the relax pass (no position feedback).
@@ -630,23 +640,22 @@ PW_HD inline void solve_contacts(const PhysicsModel& M, const V& L, double inv_h
                                  bool use_bias, const Softness& soft_dynamic, const Softness& soft_static) {
   const PhysicsState& s = L.s;
   const int32_t groups = s.sg_count[L.lane()];
-  constexpr int W = V::kSolverWidth;
   for (int32_t g = 0; g < groups; ++g) {
     const bool dyn = s.sg_dyn[L.at(g)] != 0;
-    const Softness& soft = dyn ? soft_dynamic : soft_static;
-    // A group of one or two manifolds (a body with several static contacts ends a group early)
-    // takes packs of its own size: the same results, half or a quarter of the work.
     const int nm = s.sg_nm[L.at(g)];
-    if (W >= 4 && nm > 2) {
-      if (dyn) solve_group<true, (W >= 4 ? 4 : 1)>(M, L, g, inv_h, elapsed, use_bias, soft);
-      else solve_group<false, (W >= 4 ? 4 : 1)>(M, L, g, inv_h, elapsed, use_bias, soft);
-    } else if (W >= 2 && nm == 2) {
-      if (dyn) solve_group<true, (W >= 2 ? 2 : 1)>(M, L, g, inv_h, elapsed, use_bias, soft);
-      else solve_group<false, (W >= 2 ? 2 : 1)>(M, L, g, inv_h, elapsed, use_bias, soft);
-    } else {
-      if (dyn) solve_group<true, 1>(M, L, g, inv_h, elapsed, use_bias, soft);
-      else solve_group<false, 1>(M, L, g, inv_h, elapsed, use_bias, soft);
+    // A group of one or two manifolds (a body with several static contacts ends a group early)
+    // takes packs of its own size on lane blocks: the same results, a half or a quarter of the work.
+    if constexpr (V::kSolverWidth == 4) {
+      if (nm > 2) {
+        solve_group_packed<4>(M, L, g, dyn, inv_h, elapsed, use_bias, soft_dynamic, soft_static);
+        continue;
+      }
+      if (nm == 2) {
+        solve_group_packed<2>(M, L, g, dyn, inv_h, elapsed, use_bias, soft_dynamic, soft_static);
+        continue;
+      }
     }
+    solve_group_packed<1>(M, L, g, dyn, inv_h, elapsed, use_bias, soft_dynamic, soft_static);
   }
 }
 

@@ -265,40 +265,30 @@ struct LaneViewT {
     s.rot[at(4 * b + 3)] = q.z;
   }
   // The packed fields ([.][m], physics_state's sg_/sm_/sp_ rows): element m of pack `slot`,
-  // the whole pack, and 3-vector packs (slots 3 slot3 + coordinate).
+  // the first K elements of a pack (K <= kSolverWidth: a group of one or two manifolds on a
+  // lane block takes fewer; interleaved lanes have width 1), and 3-vector packs (slots
+  // 3 slot3 + coordinate).
   PW_HD PW_FORCEINLINE int64_t el(int64_t slot, int m) const { return at(slot * kSolverWidth + m); }
-  PW_HD PW_FORCEINLINE Pk pload(const double* f, int64_t slot) const {
-    return Pk::load(f + at(slot * kSolverWidth));  // stride 1, or width 1
-  }
-  PW_HD PW_FORCEINLINE void pstore(double* f, int64_t slot, const Pk& v) const { v.store(f + at(slot * kSolverWidth)); }
-  // The first K elements of pack `slot` (K <= kSolverWidth; K < kSolverWidth on lane blocks).
-  template <int K>
-  PW_HD PW_FORCEINLINE Pack<K> pload_first(const double* f, int64_t slot) const {
+  template <int K = kSolverWidth>
+  PW_HD PW_FORCEINLINE Pack<K> pload(const double* f, int64_t slot) const {
     return Pack<K>::load(f + at(slot * kSolverWidth));
   }
-  template <int K>
-  PW_HD PW_FORCEINLINE void pstore_first(double* f, int64_t slot, const Pack<K>& v) const {
+  template <int K = kSolverWidth>
+  PW_HD PW_FORCEINLINE void pstore(double* f, int64_t slot, const Pack<K>& v) const {
     v.store(f + at(slot * kSolverWidth));
   }
-  template <int K>
-  PW_HD PW_FORCEINLINE Pack3<K> pload3_first(const double* f, int64_t slot3) const {
-    return Pack3<K>{pload_first<K>(f, 3 * slot3), pload_first<K>(f, 3 * slot3 + 1), pload_first<K>(f, 3 * slot3 + 2)};
+  template <int K = kSolverWidth>
+  PW_HD PW_FORCEINLINE Pack3<K> pload3(const double* f, int64_t slot3) const {
+    return Pack3<K>{pload<K>(f, 3 * slot3), pload<K>(f, 3 * slot3 + 1), pload<K>(f, 3 * slot3 + 2)};
   }
-  PW_HD PW_FORCEINLINE Pk3 pload3(const double* f, int64_t slot3) const {
-    return Pk3{pload(f, 3 * slot3), pload(f, 3 * slot3 + 1), pload(f, 3 * slot3 + 2)};
-  }
-  PW_HD PW_FORCEINLINE void pstore3(double* f, int64_t slot3, const Pk3& v) const {
-    pstore(f, 3 * slot3, v.x);
-    pstore(f, 3 * slot3 + 1, v.y);
-    pstore(f, 3 * slot3 + 2, v.z);
+  template <int K = kSolverWidth>
+  PW_HD PW_FORCEINLINE void pstore3(double* f, int64_t slot3, const Pack3<K>& v) const {
+    pstore<K>(f, 3 * slot3, v.x);
+    pstore<K>(f, 3 * slot3 + 1, v.y);
+    pstore<K>(f, 3 * slot3 + 2, v.z);
   }
   PW_HD PW_FORCEINLINE Vec3 el3(const double* f, int64_t slot3, int m) const {
     return Vec3{f[el(3 * slot3, m)], f[el(3 * slot3 + 1, m)], f[el(3 * slot3 + 2, m)]};
-  }
-  PW_HD PW_FORCEINLINE void set_el3(double* f, int64_t slot3, int m, Vec3 v) const {
-    f[el(3 * slot3, m)] = v.x;
-    f[el(3 * slot3 + 1, m)] = v.y;
-    f[el(3 * slot3 + 2, m)] = v.z;
   }
   // Body b's rotation matrix, as rotation(getq(b)) when it was last set (physics_step keeps
   // it with the orientation during a step; between steps only the orientation is current).

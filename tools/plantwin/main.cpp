@@ -99,6 +99,12 @@ bool output_writable(const std::string& path, std::string* why) {
   return true;
 }
 
+// The backend `name` asks for (auto, cpu or cuda), the plantwin physics engine. As run does,
+// auto keeps scenes with physical conveyors on the cpu until the cuda path is validated.
+std::unique_ptr<pw::Backend> backend_for(const pw::Scene& scene, const std::string& name) {
+  return pw::make_backend(name == "auto" && scene.has_physical_conveyor() ? "cpu" : name);
+}
+
 struct RunArgs {
   std::string scene, output = "results.h5", backend = "auto", horizon, warmup;
   int threads = 0;
@@ -446,18 +452,13 @@ struct DiffArgs {
 
 int cmd_diff(const DiffArgs& args) {
   pw::BatchResults a, b;
-  try {
-    a = pw::read_results(args.a);
-    b = pw::read_results(args.b);
-  } catch (const std::exception& ex) {
-    std::cerr << "plantwin diff: " << ex.what() << "\n";
-    return kExitInvalid;
-  }
   pw::DiffOptions opt;
   opt.alpha = args.alpha;
   opt.kpis = args.kpis;
   pw::ResultsDiff d;
-  try {
+  try {  // an unreadable file, an unknown KPI or a bad alpha: all invalid input
+    a = pw::read_results(args.a);
+    b = pw::read_results(args.b);
     d = pw::diff_results(a, b, opt);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin diff: " << ex.what() << "\n";
@@ -533,9 +534,7 @@ int cmd_check(const CheckArgs& a) {
     const pw::Scene& scene = *scenes[i].scene;
     pw::BatchResults results;
     try {
-      // As run: auto keeps physical conveyors on the cpu until the cuda path is validated.
-      std::unique_ptr<pw::Backend> backend =
-          pw::make_backend(a.backend == "auto" && scene.has_physical_conveyor() ? "cpu" : a.backend);
+      std::unique_ptr<pw::Backend> backend = backend_for(scene, a.backend);
       if (!a.quiet)
         std::cerr << "plantwin check: [" << i + 1 << "/" << scenes.size() << "] " << a.scenes[i] << ": "
                   << scene.run.replications << " replication(s) of " << pw::format_duration(scene.run.horizon_s)
@@ -623,8 +622,7 @@ int cmd_warmup(const WarmupArgs& a) {
   if (a.threads > 0) omp_set_num_threads(a.threads);
   std::unique_ptr<pw::Backend> backend;
   try {
-    // As run: auto keeps physical conveyors on the cpu until the cuda path is validated.
-    backend = pw::make_backend(a.backend == "auto" && scene.has_physical_conveyor() ? "cpu" : a.backend);
+    backend = backend_for(scene, a.backend);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin warmup: " << ex.what() << "\n";
     return kExitInvalid;
