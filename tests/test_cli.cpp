@@ -200,7 +200,7 @@ TEST_CASE("validate --strict fails on warnings, plain validate does not", "[cli]
   TempDir dir;
   // m9 is fed by nothing: a warning (it would never see a part), not an error.
   {
-    std::ofstream(dir.path / "w.yaml") << "plantwin: 1\nname: w\nrun: {horizon: 1h}\nelements:\n"
+    std::ofstream(dir.path / "w.yaml") << "plantwin: 1\nname: w\nrun: {horizon: 1h, warmup: 1h}\nelements:\n"
                                           "  raw: {type: source, interarrival: {exponential: 60s}, to: m1}\n"
                                           "  m1: {type: station, process: {exponential: 50s}, to: done}\n"
                                           "  m9: {type: station, process: {exponential: 50s}, to: done}\n"
@@ -217,7 +217,7 @@ TEST_CASE("validate --strict fails on warnings, plain validate does not", "[cli]
   CHECK(cli(dir, {"validate", "--strict", kGood}).status == 0);
   // A part type no source makes is reported where it is defined.
   {
-    std::ofstream(dir.path / "p.yaml") << "plantwin: 1\nname: p\nrun: {horizon: 1h}\n"
+    std::ofstream(dir.path / "p.yaml") << "plantwin: 1\nname: p\nrun: {horizon: 1h, warmup: 1h}\n"
                                           "parts:\n  cap: {size: [0.1, 0.1, 0.1]}\n  lid: {size: [0.1, 0.1, 0.01]}\n"
                                           "elements:\n"
                                           "  raw: {type: source, part: cap, interarrival: {exponential: 60s}, to: m1}\n"

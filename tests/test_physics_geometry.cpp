@@ -54,7 +54,7 @@ const Element& element(const Scene& s, const std::string& name) {
   return s.elements[static_cast<size_t>(i)];
 }
 
-const std::string kHeader = "plantwin: 1\nname: t\nrun:\n  horizon: 1h\n";
+const std::string kHeader = "plantwin: 1\nname: t\nrun:\n  {horizon: 1h, warmup: 1min}\n";
 // Line 5 onwards: parts; the conveyor c1 is on line 9 (with the physics block absent).
 const std::string kParts = "parts:\n"
                            "  crate: {size: [0.3, 0.2, 0.15], mass: 1.2}\n";

@@ -133,6 +133,8 @@ struct RunSettings {
   double warmup_s = 0;
   int64_t replications = 1;
   uint64_t seed = 1;
+  bool warmup_given = false;  // the scene writes `warmup` (0 then means: from empty, on purpose)
+  SourceLoc warmup_loc;       // the `warmup` value, else the `run` block: where warnings about it point
 };
 
 // The longest run, warm-up + horizon: 1e9 s, 31.7 years of plant time. The simulation clock
@@ -167,6 +169,9 @@ struct Scene {
   int find_element(const std::string& n) const;
   bool has_physical_conveyor() const;
 };
+
+// The elements `e` passes parts to: its `to` list in order, then its rework target (once).
+std::vector<int> flow_successors(const Element& e);
 
 // A conveyor's centre line as the scene stands now (baseline or a variant): the written path,
 // else recomputed from the current `at` values or `length` by the rule of Element::path_points.

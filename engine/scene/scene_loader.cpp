@@ -3,6 +3,8 @@
 // so that an author sees every problem of the file in one run.
 #include "engine/scene/scene_loader.h"
 
+#include "engine/scene/flow_lint.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -50,6 +52,12 @@ std::string run_length_problem(const RunSettings& run) {
   if (run.horizon_s + run.warmup_s <= kMaxRunSeconds) return "";
   return "warm-up + horizon is " + format_duration(run.warmup_s + run.horizon_s) +
          "; plantwin simulates at most 1e9 s (31.7 years) per replication";
+}
+
+std::vector<int> flow_successors(const Element& e) {
+  std::vector<int> v = e.to;
+  if (e.rework_to >= 0 && std::find(v.begin(), v.end(), e.rework_to) == v.end()) v.push_back(e.rework_to);
+  return v;
 }
 
 bool Scene::has_physical_conveyor() const {
@@ -521,6 +529,8 @@ std::optional<DistSpec> SceneReader::dist_body(const std::string& family, const 
 void SceneReader::read_run(const YAML::Node& n, RunSettings& run) {
   const std::string w = "key 'run'";
   if (!check_map(n, w, {"horizon", "warmup", "replications", "seed"})) return;
+  run.warmup_given = static_cast<bool>(n["warmup"]);
+  run.warmup_loc = loc_of(run.warmup_given ? n["warmup"] : n);
   if (require(n, "horizon", w)) {
     if (auto v = duration(n["horizon"], "key 'run.horizon'")) {
       if (*v <= 0) error(n["horizon"], "key 'run.horizon'", "must be positive, got " + format_duration(*v));
@@ -1421,12 +1431,7 @@ void SceneReader::read_robot(const YAML::Node& n, const std::string& w, Element&
 }
 
 // The flow edges out of element i: every `to` entry, then the rework target.
-std::vector<int> out_edges(const Scene& scene, int i) {
-  const Element& e = scene.elements[static_cast<size_t>(i)];
-  std::vector<int> v = e.to;
-  if (e.rework_to >= 0 && std::find(v.begin(), v.end(), e.rework_to) == v.end()) v.push_back(e.rework_to);
-  return v;
-}
+std::vector<int> out_edges(const Scene& scene, int i) { return flow_successors(scene.elements[static_cast<size_t>(i)]); }
 
 void SceneReader::resolve_graph(Scene& scene, std::vector<ElementRefs>& refs, const YAML::Node& elements_node,
                                 const std::set<std::string>& declared) {
@@ -2405,7 +2410,10 @@ LoadResult load_scene_text(const std::string& text, const std::string& path) {
     const VariantSet set = expand_variants(scene);
     for (size_t v = 1; v < set.size(); ++v) apply_variant(scene, set, v, r.diagnostics);
   }
-  if (!r.diagnostics.has_errors()) r.scene = std::move(scene);
+  if (!r.diagnostics.has_errors()) {
+    lint_flow(scene, path, r.diagnostics);  // the baseline's flow (variants are deliberate departures)
+    r.scene = std::move(scene);
+  }
   return r;
 }
 

@@ -51,18 +51,18 @@ std::optional<double> parse_duration(const std::string& text) {
   return std::nullopt;
 }
 
-std::string format_duration(double s) {
+std::string format_duration(double s, int digits) {
   char buf[64];
   if (s != 0 && std::fabs(s) < 1)
-    std::snprintf(buf, sizeof buf, "%g ms", s * 1e3);
+    std::snprintf(buf, sizeof buf, "%.*g ms", digits, s * 1e3);
   else if (std::fabs(s) < 120)
-    std::snprintf(buf, sizeof buf, "%g s", s);
+    std::snprintf(buf, sizeof buf, "%.*g s", digits, s);
   else if (std::fabs(s) < 7200)
-    std::snprintf(buf, sizeof buf, "%g min", s / 60);
+    std::snprintf(buf, sizeof buf, "%.*g min", digits, s / 60);
   else if (std::fabs(s) < 172800)
-    std::snprintf(buf, sizeof buf, "%g h", s / 3600);
+    std::snprintf(buf, sizeof buf, "%.*g h", digits, s / 3600);
   else
-    std::snprintf(buf, sizeof buf, "%g d", s / 86400);
+    std::snprintf(buf, sizeof buf, "%.*g d", digits, s / 86400);
   return buf;
 }
 

@@ -15,7 +15,8 @@ std::optional<long long> parse_integer(const std::string& text);
 // Seconds from "90", "90s", "2.5min", "8h", "1d", "250ms" (a space before the unit is allowed).
 std::optional<double> parse_duration(const std::string& text);
 
-// "8h" style text for messages and tables: the largest unit that keeps it readable.
-std::string format_duration(double seconds);
+// "8 h" style text for messages and tables: the largest unit that keeps it readable, with up
+// to `digits` significant digits (%g).
+std::string format_duration(double seconds, int digits = 6);
 
 }  // namespace plantwin
