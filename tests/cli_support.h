@@ -71,4 +71,29 @@ inline CliResult run_plantwin(const TempDir& dir, const std::vector<std::string>
   return r;
 }
 
+struct Stopped {
+  int status = -1;
+  std::string err;
+};
+
+// Starts a run far longer than the test (400,000 replications of the two-station line, 20
+// chunks) with `extra` arguments, sends `signals` (e.g. "INT" or "TERM TERM") after `delay`
+// seconds, and returns the exit status and stderr. The signals go out back to back.
+inline Stopped run_and_signal(const TempDir& dir, const std::string& signals, const std::string& extra = "",
+                              const std::string& delay = "1.5") {
+  const std::string scene = (std::filesystem::path(source_dir()) / "scenes" / "two-station-line.yaml").string();
+  const std::string script =
+      "cd " + shell_quote(dir.path.string()) + " && { " + shell_quote(plantwin_binary()) + " run " +
+      shell_quote(scene) + " --replications 400000 --backend cpu -q -o r.h5 " + extra + " 2> err.txt & } ; pid=$!; " +
+      "sleep " + delay + "; for s in " + signals + "; do kill -$s $pid; done; wait $pid; echo $? > status.txt";
+  const std::string cmd = "bash -c " + shell_quote(script);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  Stopped s;
+  s.status = std::stoi(slurp(dir.path / "status.txt"));
+  s.err = slurp(dir.path / "err.txt");
+  std::filesystem::remove(dir.path / "status.txt");
+  std::filesystem::remove(dir.path / "err.txt");
+  return s;
+}
+
 }  // namespace plantwin::test

@@ -80,29 +80,13 @@ inline BatchResults kpi_batch(const std::vector<double>& throughput, const std::
 // Every per-lane result of two batches is identical, bit for bit.
 inline void check_identical(const BatchResults& a, const BatchResults& b) {
   REQUIRE(a.lanes == b.lanes);
-  CHECK(same_bits(a.produced, b.produced));
-  CHECK(same_bits(a.events, b.events));
-  CHECK(same_bits(a.throughput_per_h, b.throughput_per_h));
-  CHECK(same_bits(a.wip_mean, b.wip_mean));
-  CHECK(same_bits(a.lead_time_mean_s, b.lead_time_mean_s));
-  CHECK(same_bits(a.state_fraction, b.state_fraction));
-  CHECK(same_bits(a.buffer_mean_level, b.buffer_mean_level));
-  CHECK(same_bits(a.source_released, b.source_released));
-  CHECK(same_bits(a.source_lost, b.source_lost));
-  CHECK(same_bits(a.produced_by_part, b.produced_by_part));
-  CHECK(same_bits(a.lead_time_p50_s, b.lead_time_p50_s));
-  CHECK(same_bits(a.lead_time_p95_s, b.lead_time_p95_s));
-  CHECK(same_bits(a.lead_time_max_s, b.lead_time_max_s));
-  CHECK(same_bits(a.station_oee, b.station_oee));
-  CHECK(same_bits(a.station_scrapped, b.station_scrapped));
-  CHECK(same_bits(a.station_mean_active_period_s, b.station_mean_active_period_s));
-  CHECK(same_bits(a.bottleneck, b.bottleneck));
-  CHECK(same_bits(a.buffer_max_level, b.buffer_max_level));
-  CHECK(same_bits(a.operator_utilisation, b.operator_utilisation));
-  CHECK(same_bits(a.robot_utilisation, b.robot_utilisation));
-  CHECK(same_bits(a.physics_lost, b.physics_lost));
-  CHECK(same_bits(a.physics_contact_overflow, b.physics_contact_overflow));
-  CHECK(same_bits(a.physics_steps, b.physics_steps));
+  int k = 0;
+  for_each_lane_vector(
+      [&](const auto& x, const auto& y) {
+        INFO("per-lane vector " << k++ << " of for_each_lane_vector");
+        CHECK(same_bits(x, y));
+      },
+      a, b);
 }
 
 }  // namespace plantwin::test

@@ -12,38 +12,14 @@
 #include "tests/cli_support.h"
 
 namespace fs = std::filesystem;
-using plantwin::test::shell_quote;
+using plantwin::test::run_and_signal;
+using plantwin::test::Stopped;
 using plantwin::test::slurp;
 using plantwin::test::TempDir;
 
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-struct Stopped {
-  int status = -1;
-  std::string err;
-};
-
-// Starts a run far longer than the test (400,000 replications of the two-station line, 20
-// chunks), sends `signals` (e.g. "INT" or "TERM TERM") after `delay` seconds, and returns the
-// exit status and stderr. The signals go out back to back.
-Stopped run_and_signal(const TempDir& dir, const std::string& signals, const std::string& extra = "") {
-  const std::string scene = (fs::path(plantwin::test::source_dir()) / "scenes" / "two-station-line.yaml").string();
-  const std::string script =
-      "cd " + shell_quote(dir.path.string()) + " && { " + shell_quote(plantwin::test::plantwin_binary()) + " run " +
-      shell_quote(scene) + " --replications 400000 --backend cpu -q -o r.h5 " + extra +
-      " 2> err.txt & } ; pid=$!; sleep 1.5; for s in " + signals + "; do kill -$s $pid; done; wait $pid; " +
-      "echo $? > status.txt";
-  const std::string cmd = "bash -c " + shell_quote(script);
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  Stopped s;
-  s.status = std::stoi(slurp(dir.path / "status.txt"));
-  s.err = slurp(dir.path / "err.txt");
-  fs::remove(dir.path / "status.txt");
-  fs::remove(dir.path / "err.txt");
-  return s;
-}
 
 }  // namespace
 

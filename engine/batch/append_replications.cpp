@@ -31,37 +31,7 @@ void append_replications(BatchResults& a, const BatchResults& b) {
       a.station_names != b.station_names)
     throw std::invalid_argument("append_replications: the batches differ in stations, part types, operators or robots");
   const int64_t V = a.variants(), R = a.replications, R2 = b.replications;
-  merge(a.produced, b.produced, V, R, R2);
-  merge(a.physics_lost, b.physics_lost, V, R, R2);
-  merge(a.physics_contact_overflow, b.physics_contact_overflow, V, R, R2);
-  merge(a.physics_steps, b.physics_steps, V, R, R2);
-  merge(a.throughput_per_h, b.throughput_per_h, V, R, R2);
-  merge(a.wip_mean, b.wip_mean, V, R, R2);
-  merge(a.lead_time_mean_s, b.lead_time_mean_s, V, R, R2);
-  merge(a.events, b.events, V, R, R2);
-  merge(a.deadlock_at_s, b.deadlock_at_s, V, R, R2);
-  merge(a.state_fraction, b.state_fraction, V, R, R2);
-  merge(a.buffer_mean_level, b.buffer_mean_level, V, R, R2);
-  merge(a.source_released, b.source_released, V, R, R2);
-  merge(a.source_lost, b.source_lost, V, R, R2);
-  merge(a.produced_by_part, b.produced_by_part, V, R, R2);
-  merge(a.throughput_by_part_per_h, b.throughput_by_part_per_h, V, R, R2);
-  merge(a.lead_time_p50_s, b.lead_time_p50_s, V, R, R2);
-  merge(a.lead_time_p90_s, b.lead_time_p90_s, V, R, R2);
-  merge(a.lead_time_p95_s, b.lead_time_p95_s, V, R, R2);
-  merge(a.lead_time_max_s, b.lead_time_max_s, V, R, R2);
-  merge(a.station_oee, b.station_oee, V, R, R2);
-  merge(a.station_availability, b.station_availability, V, R, R2);
-  merge(a.station_performance, b.station_performance, V, R, R2);
-  merge(a.station_quality, b.station_quality, V, R, R2);
-  merge(a.station_scrapped, b.station_scrapped, V, R, R2);
-  merge(a.station_reworked, b.station_reworked, V, R, R2);
-  merge(a.station_mean_active_period_s, b.station_mean_active_period_s, V, R, R2);
-  merge(a.station_active_fraction, b.station_active_fraction, V, R, R2);
-  merge(a.bottleneck, b.bottleneck, V, R, R2);
-  merge(a.buffer_max_level, b.buffer_max_level, V, R, R2);
-  merge(a.operator_utilisation, b.operator_utilisation, V, R, R2);
-  merge(a.robot_utilisation, b.robot_utilisation, V, R, R2);
+  for_each_lane_vector([&](auto& x, const auto& y) { merge(x, y, V, R, R2); }, a, b);
   a.replications = static_cast<int32_t>(R + R2);
   a.lanes = V * (R + R2);
   // A share over the replications: recomputed over all of them (not mergeable as rows).

@@ -106,4 +106,43 @@ struct BatchResults {
   bool has_factory_kpis() const { return !part_names.empty(); }
 };
 
+// Calls f(x.v, ...) once for each per-lane vector v of the BatchResults x, ... (all of the
+// same constness): every vector whose first dimension is the lane ([L], [L][S], [L][S][K],
+// ...), in one fixed order, so that code that copies, merges or stores lanes lists them in one
+// place. Vectors that are empty (an older file, no physics) are passed too.
+template <class F, class... Results>
+void for_each_lane_vector(F&& f, Results&... x) {
+  f(x.produced...);
+  f(x.throughput_per_h...);
+  f(x.wip_mean...);
+  f(x.lead_time_mean_s...);
+  f(x.events...);
+  f(x.deadlock_at_s...);
+  f(x.state_fraction...);
+  f(x.buffer_mean_level...);
+  f(x.source_released...);
+  f(x.source_lost...);
+  f(x.produced_by_part...);
+  f(x.throughput_by_part_per_h...);
+  f(x.lead_time_p50_s...);
+  f(x.lead_time_p90_s...);
+  f(x.lead_time_p95_s...);
+  f(x.lead_time_max_s...);
+  f(x.station_oee...);
+  f(x.station_availability...);
+  f(x.station_performance...);
+  f(x.station_quality...);
+  f(x.station_scrapped...);
+  f(x.station_reworked...);
+  f(x.station_mean_active_period_s...);
+  f(x.station_active_fraction...);
+  f(x.bottleneck...);
+  f(x.buffer_max_level...);
+  f(x.operator_utilisation...);
+  f(x.robot_utilisation...);
+  f(x.physics_lost...);
+  f(x.physics_contact_overflow...);
+  f(x.physics_steps...);
+}
+
 }  // namespace plantwin

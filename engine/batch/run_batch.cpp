@@ -233,8 +233,12 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
   if (model.coupling) r.physics_engine = backend.physics_engine();
   check_record_lanes(model, options);
 
+  int64_t done = options.resume ? options.resume(r) : 0;
+  if (done < 0 || done > L)
+    throw std::runtime_error("resume: " + std::to_string(done) + " lanes done is not within the batch's " +
+                             std::to_string(L));
+  if (done > 0 && options.progress) options.progress(done, L);
   ChunkOutput out;
-  int64_t done = 0;
   while (done < L) {
     int64_t per_lane = static_cast<int64_t>(std::max<size_t>(1, backend.bytes_per_lane(model)));
     int64_t chunk = std::max<int64_t>(1, static_cast<int64_t>(backend.memory_budget()) / per_lane);
@@ -260,7 +264,9 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
     store_chunk(model, done, out, r);
     done += chunk;
     if (options.progress) options.progress(done, L);
-    if (done < L && stop_signal() != 0)
+    const bool stopping = done < L && stop_signal() != 0;
+    if (options.checkpoint) options.checkpoint(r, done, stopping);
+    if (stopping)
       throw BatchStopped("stopped by " + std::string(stop_signal() == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
                          std::to_string(done) + " of " + std::to_string(L) + " lanes");
   }

@@ -23,6 +23,13 @@ struct BatchOptions {
   size_t max_trajectory_bytes = size_t(4) << 30;
   // Called after each chunk with lanes done so far and the total.
   std::function<void(int64_t done, int64_t total)> progress;
+  // Resuming (plantwin run --checkpoint): called once before any lane runs, with the results
+  // labelled and sized for the batch; returns n when it filled lanes [0, n) (from a
+  // checkpoint of this batch), which are then not run again, or 0.
+  std::function<int64_t(BatchResults& so_far)> resume;
+  // Called after each chunk with the results so far (lanes [0, done) filled); `stopping` is
+  // true when a stop signal ends the batch after this call.
+  std::function<void(const BatchResults& so_far, int64_t done, bool stopping)> checkpoint;
 };
 
 // Simulates `scene` with run settings `run` (scene.run, possibly overridden) on `backend`.

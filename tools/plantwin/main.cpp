@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "engine/backend/backend.h"
+#include "engine/batch/checkpoint.h"
 #include "engine/batch/feasibility.h"
 #include "engine/batch/pilot_series.h"
 #include "engine/batch/run_batch.h"
@@ -118,6 +119,8 @@ struct RunArgs {
   std::string physics = "plantwin";  // the engine of physical conveyors: plantwin or bullet
   std::string record_lanes;          // --record-lanes LIST, as given; empty: none
   bool force = false;                // overwrite an existing results file
+  std::string checkpoint;            // --checkpoint FILE; empty: none
+  double checkpoint_every_s = 60;    // wall-clock seconds between checkpoints
 };
 
 // Parses `--record-lanes`: lane indices separated by commas, each a whole number or a range
@@ -241,6 +244,21 @@ int cmd_run(const RunArgs& a) {
     std::cerr << "plantwin run: cannot write results to '" << a.output << "': " << why << "\n";
     return kExitInvalid;
   }
+  if (!a.checkpoint.empty()) {
+    if (a.target_ci > 0) {
+      std::cerr << "plantwin run: --checkpoint cannot be combined with --target-ci (the batch grows while it runs); "
+                   "give --replications instead\n";
+      return kExitInvalid;
+    }
+    if (a.checkpoint == a.output) {
+      std::cerr << "plantwin run: --checkpoint must name another file than the results (-o)\n";
+      return kExitInvalid;
+    }
+    if (!output_writable(a.checkpoint, &why)) {
+      std::cerr << "plantwin run: cannot write the checkpoint '" << a.checkpoint << "': " << why << "\n";
+      return kExitInvalid;
+    }
+  }
   {
     std::error_code ec;
     if (!a.force && std::filesystem::exists(a.output, ec)) {
@@ -307,6 +325,42 @@ int cmd_run(const RunArgs& a) {
   pw::BatchOptions opt;
   opt.record_lanes = record_lanes;
   opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
+  // --checkpoint: resume from the file when it is there, save the lanes done every
+  // --checkpoint-every seconds and when a signal stops the batch, remove it once the results
+  // are written.
+  std::string checkpoint_key;
+  auto last_save = std::chrono::steady_clock::now();
+  if (!a.checkpoint.empty()) {
+    opt.resume = [&](pw::BatchResults& so_far) -> int64_t {
+      checkpoint_key = pw::checkpoint_key(so_far, a.sets, PLANTWIN_VERSION);
+      std::error_code ec;
+      if (!std::filesystem::exists(a.checkpoint, ec)) return 0;
+      const int64_t done = pw::read_checkpoint(a.checkpoint, checkpoint_key, so_far);
+      if (!a.quiet)
+        std::cerr << "plantwin: resuming from '" << a.checkpoint << "': " << done << " of " << so_far.lanes
+                  << " lanes already done\n";
+      return done;
+    };
+    opt.checkpoint = [&](const pw::BatchResults& so_far, int64_t done, bool stopping) {
+      const auto now = std::chrono::steady_clock::now();
+      if (done >= so_far.lanes) return;
+      if (!stopping && std::chrono::duration<double>(now - last_save).count() < a.checkpoint_every_s) return;
+      pw::set_stop_cleanup_path(pw::results_temporary_path(a.checkpoint));
+      try {
+        pw::write_checkpoint(a.checkpoint, checkpoint_key, so_far, done);
+      } catch (const std::exception& ex) {
+        // The batch goes on (its results are still written at the end); only resuming is at risk.
+        pw::set_stop_cleanup_path("");
+        std::cerr << "plantwin run: warning: " << ex.what() << "; the run goes on without a new checkpoint\n";
+        return;
+      }
+      pw::set_stop_cleanup_path("");
+      last_save = now;
+      if (stopping)
+        std::cerr << "plantwin run: " << done << " of " << so_far.lanes << " lanes saved in '" << a.checkpoint
+                  << "'; run the same command again to resume\n";
+    };
+  }
   auto t0 = std::chrono::steady_clock::now();
   pw::BatchResults results;
   try {
@@ -331,6 +385,9 @@ int cmd_run(const RunArgs& a) {
     std::cerr << "plantwin run: " << ex.what() << "; no results written ('" << a.output
               << "' is untouched)\n";
     return 128 + pw::stop_signal();
+  } catch (const pw::CheckpointRefused& ex) {
+    std::cerr << "plantwin run: " << ex.what() << "\n";
+    return kExitInvalid;
   } catch (const std::exception& ex) {
     // run_batch refuses lanes it cannot record before it simulates anything: an argument error.
     std::cerr << "plantwin run: " << ex.what() << "\n";
@@ -342,9 +399,20 @@ int cmd_run(const RunArgs& a) {
     pw::write_results(results, a.output, PLANTWIN_VERSION);
   } catch (const std::exception& ex) {
     std::cerr << "plantwin run: " << ex.what() << "\n";
+    if (!a.checkpoint.empty()) {
+      // Every lane is done: keep them all, so that the same command only writes the results.
+      try {
+        pw::write_checkpoint(a.checkpoint, checkpoint_key, results, results.lanes);
+        std::cerr << "plantwin run: all " << results.lanes << " lanes saved in '" << a.checkpoint
+                  << "'; run the same command again, once there is room, to write the results\n";
+      } catch (const std::exception& again) {
+        std::cerr << "plantwin run: " << again.what() << "\n";
+      }
+    }
     return kExitFailure;
   }
   pw::set_stop_cleanup_path("");
+  if (!a.checkpoint.empty()) std::remove(a.checkpoint.c_str());  // the results hold every lane now
   if (pw::stop_signal() != 0) {
     // The signal came while the last lanes ran or the file was written: the results are whole.
     std::cerr << "plantwin run: stopped by a signal after the last lanes; the results in '" << a.output
@@ -747,6 +815,14 @@ int main(int argc, char** argv) {
   run->add_flag("--force", ra.force,
                 "Replace an existing results file (without it plantwin run refuses, before simulating); the old "
                 "file is replaced only when the new one is complete");
+  run->add_option("--checkpoint", ra.checkpoint,
+                  "Save the lanes done to FILE as the batch runs (every --checkpoint-every seconds, and when "
+                  "SIGINT/SIGTERM stops it); the same command run again resumes from FILE with identical final "
+                  "results; FILE is removed once the results are written")
+      ->type_name("FILE");
+  run->add_option("--checkpoint-every", ra.checkpoint_every_s,
+                  "Wall-clock seconds between checkpoints (default 60; 0: after every chunk of lanes)")
+      ->check(CLI::NonNegativeNumber);
   run->add_flag("-q,--quiet", ra.quiet, "No progress, summary or table; only errors");
   run->footer("Example: plantwin run scenes/two-station-line.yaml -o results.h5 --replications 20");
 
