@@ -76,16 +76,14 @@ struct Stopped {
   std::string err;
 };
 
-// Starts a run far longer than the test (400,000 replications of the two-station line, 20
-// chunks) with `extra` arguments, sends `signals` (e.g. "INT" or "TERM TERM") after `delay`
-// seconds, and returns the exit status and stderr. The signals go out back to back.
-inline Stopped run_and_signal(const TempDir& dir, const std::string& signals, const std::string& extra = "",
-                              const std::string& delay = "1.5") {
-  const std::string scene = (std::filesystem::path(source_dir()) / "scenes" / "two-station-line.yaml").string();
-  const std::string script =
-      "cd " + shell_quote(dir.path.string()) + " && { " + shell_quote(plantwin_binary()) + " run " +
-      shell_quote(scene) + " --replications 400000 --backend cpu -q -o r.h5 " + extra + " 2> err.txt & } ; pid=$!; " +
-      "sleep " + delay + "; for s in " + signals + "; do kill -$s $pid; done; wait $pid; echo $? > status.txt";
+// Runs `plantwin ARGS` (a shell-quoted argument string) in `dir` in the background, sends
+// `signals` (e.g. "INT" or "TERM TERM", back to back) after `delay` seconds, and returns the
+// exit status and stderr.
+inline Stopped signal_plantwin(const TempDir& dir, const std::string& args, const std::string& signals,
+                               const std::string& delay = "1.5") {
+  const std::string script = "cd " + shell_quote(dir.path.string()) + " && { " + shell_quote(plantwin_binary()) +
+                             " " + args + " 2> err.txt & } ; pid=$!; sleep " + delay + "; for s in " + signals +
+                             "; do kill -$s $pid; done; wait $pid; echo $? > status.txt";
   const std::string cmd = "bash -c " + shell_quote(script);
   REQUIRE(std::system(cmd.c_str()) == 0);
   Stopped s;
@@ -94,6 +92,14 @@ inline Stopped run_and_signal(const TempDir& dir, const std::string& signals, co
   std::filesystem::remove(dir.path / "status.txt");
   std::filesystem::remove(dir.path / "err.txt");
   return s;
+}
+
+// A run far longer than the test (400,000 replications of the two-station line, 20 chunks)
+// with `extra` arguments, signalled as signal_plantwin does.
+inline Stopped run_and_signal(const TempDir& dir, const std::string& signals, const std::string& extra = "") {
+  const std::string scene = (std::filesystem::path(source_dir()) / "scenes" / "two-station-line.yaml").string();
+  return signal_plantwin(dir, "run " + shell_quote(scene) + " --replications 400000 --backend cpu -q -o r.h5 " + extra,
+                         signals);
 }
 
 }  // namespace plantwin::test

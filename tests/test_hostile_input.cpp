@@ -62,12 +62,13 @@ void refused(const std::string& text, const std::string& expect) {
 }  // namespace
 
 TEST_CASE("hostile: deep nesting of sequences and maps", "[hostile]") {
-  refused(std::string("plantwin: ") + std::string(100000, '[') + std::string(100000, ']') + "\n", "YAML");
+  refused(std::string("plantwin: ") + std::string(100000, '[') + std::string(100000, ']') + "\n",
+          "YAML syntax: lists and maps nested");
   std::string maps = "plantwin: 1\nname: x\nrun: ";
   for (int i = 0; i < 20000; ++i) maps += "{a: ";
   maps += "1";
   for (int i = 0; i < 20000; ++i) maps += "}";
-  refused(maps + "\n", "YAML");
+  refused(maps + "\n", "YAML syntax: lists and maps nested");
   // Nesting where a number belongs: rejected at the key, however deep.
   refused(with("replications: 2", "replications: " + std::string(50, '[') + "2" + std::string(50, ']')),
           "key 'run.replications'");

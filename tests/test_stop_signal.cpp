@@ -56,3 +56,21 @@ TEST_CASE("stop: a second signal stops at once", "[stop][cli]") {
   CHECK(contains(s.err, "stopped at once"));
   CHECK(dir.entries().empty());
 }
+
+TEST_CASE("stop: SIGTERM ends plantwin check without a verdict, a report or a new baseline", "[stop][cli]") {
+  TempDir dir;
+  // The two-station line with 400,000 replications: far longer than the test.
+  std::string scene = slurp(fs::path(plantwin::test::source_dir()) / "scenes" / "two-station-line.yaml");
+  const size_t at = scene.find("replications:");
+  REQUIRE(at != std::string::npos);
+  scene.replace(at, scene.find('\n', at) - at, "replications: 400000");
+  { std::ofstream(dir.path / "long.yaml") << scene; }
+  fs::create_directory(dir.path / "baselines");
+  const Stopped s =
+      plantwin::test::signal_plantwin(dir, "check long.yaml --baseline baselines --update --backend cpu -q", "TERM");
+  INFO(s.err);
+  CHECK(s.status == 143);
+  CHECK(contains(s.err, "stopped by SIGTERM"));
+  CHECK(contains(s.err, "no verdict, no report"));
+  CHECK(fs::is_empty(dir.path / "baselines"));
+}

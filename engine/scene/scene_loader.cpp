@@ -5,6 +5,7 @@
 
 #include "engine/scene/flow_lint.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -2394,6 +2395,13 @@ LoadResult load_scene_text(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& ex) {
+    // yaml-cpp says only "bad file" here.
+    r.diagnostics.error(path, {ex.mark.line + 1, ex.mark.column + 1},
+                        "YAML syntax: lists and maps nested " + std::to_string(ex.depth()) +
+                            " deep; a scene nests a few levels, so a bracket or an indentation is probably wrong "
+                            "before this point");
+    return r;
   } catch (const YAML::Exception& ex) {
     SourceLoc at{ex.mark.line + 1, ex.mark.column + 1};
     if (ex.mark.line < 0) at = {0, 0};

@@ -551,6 +551,8 @@ struct CheckArgs {
 
 int cmd_check(const CheckArgs& a) {
   namespace fs = std::filesystem;
+  // Ctrl-C or SIGTERM (a CI job cancelled) stops after the lanes running, like `run`.
+  pw::install_stop_handlers();
   auto bad = [](const std::string& why) {
     std::cerr << "plantwin check: " << why << "\n";
     return kExitInvalid;
@@ -600,6 +602,10 @@ int cmd_check(const CheckArgs& a) {
   opt.tolerance = a.tolerance / 100.0;
   for (size_t i = 0; i < scenes.size(); ++i) {
     const pw::Scene& scene = *scenes[i].scene;
+    if (pw::stop_signal() != 0) {  // it came during the last lanes of the scene before
+      std::cerr << "plantwin check: stopped by a signal before " << a.scenes[i] << "; no verdict, no report\n";
+      return 128 + pw::stop_signal();
+    }
     pw::BatchResults results;
     try {
       std::unique_ptr<pw::Backend> backend = backend_for(scene, a.backend);
@@ -608,6 +614,10 @@ int cmd_check(const CheckArgs& a) {
                   << scene.run.replications << " replication(s) of " << pw::format_duration(scene.run.horizon_s)
                   << "; backend " << backend->describe() << "\n";
       results = pw::run_batch(scene, scene.run, *backend, pw::BatchOptions{});
+    } catch (const pw::BatchStopped& ex) {
+      std::cerr << "plantwin check: " << a.scenes[i] << ": " << ex.what() << "; no verdict, no report"
+                << (a.update ? ", and the baselines of this and later scenes are as they were" : "") << "\n";
+      return 128 + pw::stop_signal();
     } catch (const std::exception& ex) {
       std::cerr << "plantwin check: " << a.scenes[i] << ": " << ex.what() << "\n";
       return kExitFailure;
