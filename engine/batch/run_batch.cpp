@@ -176,7 +176,7 @@ void store_chunk(const Model& m, int64_t first, const ChunkOutput& c, BatchResul
       r.station_mean_active_period_s[ls] = periods > 0 ? c.st_active[i * St + s] / static_cast<double>(periods) : nan;
       r.station_active_fraction[ls] = c.st_active[i * St + s] / H;
     }
-    r.bottleneck[l] = active_period_bottleneck(&c.st_active[i * St], &c.st_periods[i * St], St);
+    r.bottleneck[l] = active_period_bottleneck(c.st_active.data() + i * St, c.st_periods.data() + i * St, St);
     for (int64_t b = 0; b < B; ++b) r.buffer_max_level[l * B + b] = c.buf_max[i * B + b];
     for (int64_t o = 0; o < O; ++o) {
       const double workers = static_cast<double>(m.servers(v, m.pools[o]));

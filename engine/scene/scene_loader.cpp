@@ -610,7 +610,7 @@ void SceneReader::read_parts(const YAML::Node& n, Scene& scene) {
     }
     for (const auto& q : scene.parts)
       if (q.name == p.name) error(it->first, w, "defined twice");
-    const YAML::Node& b = it->second;
+    const YAML::Node b = it->second;  // a copy: it-> yields a temporary
     if (!check_map(b, w, {"size", "mass", "shape"})) continue;
     if (b["size"]) {
       if (auto v = vec3(b["size"], w + ", key 'size'")) {
