@@ -134,8 +134,9 @@ def run(scene_path, replications, seed=1):
     tp = [replication(stations, buffers, warmup, horizon, seed * 1000003 + r) for r in range(replications)]
     wall = time.perf_counter() - t0
     mean = statistics.fmean(tp)
-    half = 1.96 * statistics.stdev(tp) / math.sqrt(len(tp)) if len(tp) > 1 else math.nan
-    return {"replications": replications, "throughput_per_h": mean, "half_width": half, "seconds": wall}
+    sd = statistics.stdev(tp) if len(tp) > 1 else math.nan
+    half = 1.96 * sd / math.sqrt(len(tp))
+    return {"replications": replications, "throughput_per_h": mean, "sd": sd, "half_width": half, "seconds": wall}
 
 
 def main():
