@@ -612,6 +612,14 @@ TEST_CASE("physical conveyor paths: legs and turns the belt can be built on", "[
         std::vector<std::string>{
             "9:70: error: element 'c1', key 'path': the path turns by 135 degrees at point 2; a physical belt turns at "
             "most 120 degrees at one point (add a point to turn in two steps)"});
+  // A 5 m wide belt: the corner at point 2 takes (5 / 2) tan 45 deg = 2.5 m of the first leg's
+  // 2 m (plus the 0.16 m it starts before point 1): nothing left to build a segment on.
+  // (Found by the fuzzer: the world check refused it only when the run began.)
+  CHECK(errors_of(one_conveyor("model: physics, width: 5, path: [[0, 0, 1], [2, 0, 1], [2, 4, 1]]")) ==
+        std::vector<std::string>{
+            "9:80: error: element 'c1', key 'path': the leg to point 2 is too short for a belt 5 m wide: the corners "
+            "at its ends take more than its length; make the belt narrower or the leg longer"});
+  load_ok(one_conveyor("model: physics, width: 3, path: [[0, 0, 1], [2, 0, 1], [2, 4, 1]]"));
   // the same path is fine for a kinematic conveyor
   load_ok(one_conveyor("path: [[0, 0, 1], [4, 0, 1], [4, 0, 1], [3, 1, 1]]"));
   // 120 degrees is allowed

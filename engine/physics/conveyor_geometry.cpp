@@ -205,6 +205,13 @@ ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double 
   return g;
 }
 
+int leg_too_short(const std::vector<Vec3d>& path, double width, const std::vector<PartType>& riding) {
+  const ConveyorGeometry g = build_conveyor_geometry(path, 1.0, 0.5, width, riding, -1);
+  for (size_t k = 0; k < g.belts.size(); ++k)
+    if (!(g.belts[k].half_extents[0] > 0)) return static_cast<int>(k);
+  return -1;
+}
+
 ConveyorGeometry build_conveyor_geometry(const Scene& scene, int element, int32_t stopper_index) {
   const Element& e = scene.elements.at(static_cast<size_t>(element));
   if (e.type != ElementType::Conveyor || !e.physical)

@@ -98,6 +98,13 @@ ConveyorGeometry build_conveyor_geometry(const std::vector<Vec3d>& path, double 
                                          double width, const std::vector<PartType>& riding,
                                          int32_t stopper_index);
 
+// Which leg of `path` cannot carry a belt of `width`: the index k of the first leg (from point k
+// to point k + 1) whose belt segment has no length left once the corners at its ends take
+// their share ((width / 2) tan(turn / 2) each), or -1 when every leg can. `riding` as above.
+// The loader calls it so that such a scene is refused where it is written, not by the world
+// check when a run starts.
+int leg_too_short(const std::vector<Vec3d>& path, double width, const std::vector<PartType>& riding);
+
 // The same for conveyor `element` of a validated scene (baseline or variant): its current path
 // (conveyor_path_points), speed, friction, width and the part types that ride it.
 ConveyorGeometry build_conveyor_geometry(const Scene& scene, int element, int32_t stopper_index);

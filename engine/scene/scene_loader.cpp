@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <sys/stat.h>
 
+#include "engine/physics/conveyor_geometry.h"
 #include "engine/scene/units.h"
 #include "engine/variants/variant_set.h"
 #include "engine/variants/param_access.h"
@@ -2027,16 +2028,29 @@ void SceneReader::check_physical_conveyors(Scene& scene, const std::vector<YAML:
       }
     }
     if (!legs_ok) continue;
+    bool turns_ok = true;
     for (size_t k = 1; k < heading.size(); ++k) {
       double turn = heading[k] - heading[k - 1];
       while (turn > kPi) turn -= 2 * kPi;
       while (turn <= -kPi) turn += 2 * kPi;
       const double deg = std::fabs(turn) * 180 / kPi;
-      if (deg > kMaxTurnDeg + 1e-9)
+      if (deg > kMaxTurnDeg + 1e-9) {
+        turns_ok = false;
         at_point(k, "the path turns by " + num(std::round(deg * 10) / 10) + " degrees at " + point(k) +
                         "; a physical belt turns at most " + num(kMaxTurnDeg) +
                         " degrees at one point (add a point to turn in two steps)");
+      }
     }
+    if (!turns_ok) continue;
+    // A wide belt needs legs long enough for the corners at both their ends.
+    std::vector<PartType> riding;
+    for (int p : e.physical_parts) riding.push_back(scene.parts[static_cast<size_t>(p)]);
+    const int short_leg = physics::leg_too_short(pts, e.width_m, riding);
+    if (short_leg >= 0)
+      at_point(static_cast<size_t>(short_leg) + 1,
+               "the leg to " + point(static_cast<size_t>(short_leg) + 1) + " is too short for a belt " +
+                   num(e.width_m) + " m wide: the corners at its ends take more than its length; make the belt "
+                   "narrower or the leg longer");
   }
 }
 
