@@ -31,7 +31,12 @@ std::string per_hour(double parts_per_s) {
 
 // The elements in reverse postorder of a depth-first search from the sources (then from any
 // element not reached): every edge that is not part of a cycle points forward in it.
-std::vector<int> flow_order(const Scene& scene) {
+struct FlowOrder {
+  std::vector<int> order;  // element indices
+  std::vector<size_t> pos;  // [E] each element's place in `order`
+};
+
+FlowOrder flow_order(const Scene& scene) {
   const int E = static_cast<int>(scene.elements.size());
   std::vector<char> state(static_cast<size_t>(E), 0);  // 0 new, 1 on the stack, 2 done
   std::vector<int> post;
@@ -62,7 +67,9 @@ std::vector<int> flow_order(const Scene& scene) {
     if (scene.elements[static_cast<size_t>(i)].type == ElementType::Source) visit(i);
   for (int i = 0; i < E; ++i) visit(i);
   std::reverse(post.begin(), post.end());
-  return post;
+  FlowOrder f{std::move(post), std::vector<size_t>(static_cast<size_t>(E))};
+  for (size_t k = 0; k < f.order.size(); ++k) f.pos[static_cast<size_t>(f.order[k])] = k;
+  return f;
 }
 
 // Mean process time of a station-like element: the slowest part type's (the lowest rate, so
@@ -154,13 +161,10 @@ double route_share(const Element& e, size_t k) {
   return 0.0;
 }
 
-}  // namespace
-
-std::vector<double> arrival_rates(const Scene& scene) {
+std::vector<double> arrival_rates(const Scene& scene, const FlowOrder& flow) {
   const size_t E = scene.elements.size();
-  const std::vector<int> order = flow_order(scene);
-  std::vector<size_t> pos(E);
-  for (size_t k = 0; k < order.size(); ++k) pos[static_cast<size_t>(order[k])] = k;
+  const std::vector<int>& order = flow.order;
+  const std::vector<size_t>& pos = flow.pos;
   std::vector<double> in(E, 0.0), back(E, 0.0);
   // One pass in flow order is exact without cycles. Rework loops feed parts back: each pass
   // adds one more round trip (from below, so the estimate never exceeds the true flow), until
@@ -211,11 +215,10 @@ std::vector<double> arrival_rates(const Scene& scene) {
   return in;
 }
 
-FillTime fill_time(const Scene& scene) {
+FillTime fill_time(const Scene& scene, const FlowOrder& flow) {
   const size_t E = scene.elements.size();
-  const std::vector<int> order = flow_order(scene);
-  std::vector<size_t> pos(E);
-  for (size_t k = 0; k < order.size(); ++k) pos[static_cast<size_t>(order[k])] = k;
+  const std::vector<int>& order = flow.order;
+  const std::vector<size_t>& pos = flow.pos;
   // done[i]: the latest time the first part can have finished at i along any route from a
   // source (the longest path over the forward edges; rework loops are not a route to fill).
   std::vector<double> done(E, -kInf);
@@ -245,8 +248,14 @@ FillTime fill_time(const Scene& scene) {
   return best;
 }
 
+}  // namespace
+
+std::vector<double> arrival_rates(const Scene& scene) { return arrival_rates(scene, flow_order(scene)); }
+FillTime fill_time(const Scene& scene) { return fill_time(scene, flow_order(scene)); }
+
 void lint_flow(const Scene& scene, const std::string& file, Diagnostics& diag) {
-  const std::vector<double> arriving = arrival_rates(scene);
+  const FlowOrder flow = flow_order(scene);  // shared by both rules
+  const std::vector<double> arriving = arrival_rates(scene, flow);
   const size_t E = scene.elements.size();
   for (size_t i = 0; i < E; ++i) {
     const Element& c = scene.elements[i];
@@ -272,7 +281,7 @@ void lint_flow(const Scene& scene, const std::string& file, Diagnostics& diag) {
 
   // An explicit `warmup: 0` is a run from an empty line on purpose (a terminating study).
   if (scene.run.warmup_given && scene.run.warmup_s == 0) return;
-  const FillTime fill = fill_time(scene);
+  const FillTime fill = fill_time(scene, flow);
   if (fill.route.empty() || !(scene.run.warmup_s < fill.seconds)) return;
   const auto name = [&](int i) { return quote(scene.elements[static_cast<size_t>(i)].name); };
   diag.warning(file, scene.run.warmup_loc,
