@@ -222,6 +222,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
   for (size_t v = 0; v < set.size(); ++v) variants.push_back(apply_variant(scene, set, v, unused));
   int32_t inf_slots = 1024;
   Model model = compile_model(variants, run, inf_slots);
+  model.force_general = options.general_kernel;
   model.first_replication = static_cast<int32_t>(options.first_replication);
   BatchResults r;
   label(scene, model, run, r);
@@ -258,6 +259,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
             "(parts arrive faster than they are served); give the buffer a finite capacity or slow the source");
       inf_slots *= 4;
       model = compile_model(variants, run, inf_slots);
+      model.force_general = options.general_kernel;
       model.first_replication = static_cast<int32_t>(options.first_replication);
       continue;
     }

@@ -30,6 +30,9 @@ struct BatchOptions {
   // Called after each chunk with the results so far (lanes [0, done) filled); `stopping` is
   // true when a stop signal ends the batch after this call.
   std::function<void(const BatchResults& so_far, int64_t done, bool stopping)> checkpoint;
+  // Runs a plain model (Model::plain) by the general instantiation of the flow kernel: the
+  // same results, slower; for benchmarks that measure what the plain one saves.
+  bool general_kernel = false;
 };
 
 // Simulates `scene` with run settings `run` (scene.run, possibly overridden) on `backend`.

@@ -63,6 +63,13 @@ struct Model {
   // Parallel servers of station element e in variant v.
   int64_t servers(int32_t v, int32_t e) const { return capacity[static_cast<size_t>(v) * n_elements + e]; }
 
+  // A plain model (flow::kPlainFlags): only sources, stations, buffers, kinematic conveyors and
+  // sinks; stations with one successor, operating-time failures at most, no quality draws,
+  // setups or shifts; buffers of capacity >= 1 in every variant. Its lanes give the same results
+  // by either instantiation of the kernel; the plain one is faster.
+  bool plain() const;
+  bool force_general = false;  // plain() says false: benchmarks compare both instantiations
+
   // Row sizes of one lane's state.
   flow::FlowDims dims() const;
 
@@ -92,6 +99,7 @@ struct Model {
     m.seed_hi = static_cast<uint32_t>(seed >> 32);
     m.warmup = warmup_s;
     m.end = warmup_s + horizon_s;
+    m.plain = plain();
     m.kind = place(kind);
     m.flags = place(flags);
     m.succ = place(succ);

@@ -34,6 +34,13 @@ enum ElemFlag : uint32_t {
   kPhysical = 65536     // conveyor with model: physics (kernels/flow/physical_conveyors.h)
 };
 
+// The flags a plain model's elements may carry: a line of sources, single-routed stations with
+// operating-time failures, buffers of capacity >= 1, kinematic conveyors and sinks. Everything
+// else (routing, rework, assembly, split, setups, shifts, operators, robots, part mixes,
+// physics, calendar failures, zero-capacity buffers) makes a model general. Plain models run
+// LaneSim<..., kPlain = true>, which compiles that code out (Model::plain() decides).
+constexpr uint32_t kPlainFlags = kSaturated | kDiscard | kAccumulating | kFailures | kInfinite;
+
 enum RoutingRule : uint8_t { kRouteSingle = 0, kRouteRoundRobin = 1, kRouteShortestQueue = 2,
                              kRouteProbability = 3, kRouteByPart = 4 };
 
@@ -63,6 +70,7 @@ struct FlowModel {
   uint32_t seed_lo = 0, seed_hi = 0;
   double warmup = 0;       // statistics start here [s]
   double end = 0;          // warmup + horizon [s]
+  bool plain = false;      // see kPlainFlags: the kernels may run the plain instantiation
 
   // Structure [E].
   const uint8_t* kind = nullptr;

@@ -21,7 +21,10 @@ namespace plantwin::flow {
 // so that an access is a plain index (the cpu backend); otherwise rows are interleaved.
 // Phys: the physics hook of a lane with physical conveyors (kernels/flow/physical_conveyors.h),
 // given with the coupling data; NoPhysics otherwise.
-template <bool kBlocked, class Phys = NoPhysics>
+// kPlain: the model is plain (kernels/flow/plain_model.h): the factory objects' code is compiled
+// out. The same code as the general instantiation with branches that cannot be taken removed,
+// so a plain model's results are the same bits either way.
+template <bool kBlocked, class Phys = NoPhysics, bool kPlain = false>
 class LaneSim {
  public:
   PW_HD LaneSim(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane,
@@ -118,7 +121,16 @@ class LaneSim {
   // Next event time of a timed element (sources with interarrival, stations, conveyors, robots).
   PW_HD double& next_t(int e) const { return E(s_.next_t, m_.timed_index[e]); }
   PW_HD int64_t capacity(int e) const { return m_.capacity[prow_ + e]; }
-  PW_HD bool flag(int e, uint32_t f) const { return (m_.flags[e] & f) != 0; }
+  PW_HD PW_FORCEINLINE bool flag(int e, uint32_t f) const {
+    if (kPlain && (f & kPlainFlags) == 0) return false;  // folds: f is a constant at every call
+    return (m_.flags[e] & f) != 0;
+  }
+  // What the factory objects change, constant in a plain model: always on shift, never waiting
+  // for an operator, no room kept for robots, no calendar failure modes.
+  PW_HD PW_FORCEINLINE int32_t on_shift(int e) const { return kPlain ? 1 : E(s_.on_shift, e); }
+  PW_HD PW_FORCEINLINE int32_t waits(int slot) const { return kPlain ? -1 : E(s_.srv_wait, slot); }
+  PW_HD PW_FORCEINLINE int64_t reserved(int e) const { return kPlain ? 0 : E(s_.reserved, e); }
+  PW_HD PW_FORCEINLINE bool calendar(int g) const { return !kPlain && m_.mode_calendar[g] != 0; }
   PW_HD int32_t slots(int e) const { return m_.slot_end[e] - m_.slot_first[e]; }
   PW_HD const Dist& dist(int32_t at) const { return m_.dists[static_cast<int64_t>(variant_) * m_.n_dists + at]; }
   PW_HD int stat(int e) const { return m_.stat_index[e]; }
@@ -366,7 +378,9 @@ class LaneSim {
       case kSource: source_arrival(e); break;
       case kStation: station_event(e); break;
       case kConveyor: conveyor_event(e); break;
-      case kRobot: robot_event(e); break;
+      case kRobot:
+        if (!kPlain) robot_event(e);
+        break;
       default: break;
     }
   }
@@ -419,10 +433,10 @@ class LaneSim {
   PW_HD void refresh(int e, int slot) {
     int32_t st;
     if (E(s_.srv_down, slot) >= 0) {
-      st = E(s_.srv_wait, slot) >= 0 ? kWaitingOperator : kFailed;
-    } else if (!E(s_.on_shift, e)) {
+      st = waits(slot) >= 0 ? kWaitingOperator : kFailed;
+    } else if (!on_shift(e)) {
       st = kOffShift;
-    } else if (E(s_.srv_wait, slot) >= 0) {
+    } else if (waits(slot) >= 0) {
       st = kWaitingOperator;
     } else {
       switch (E(s_.srv_phase, slot)) {
@@ -437,15 +451,15 @@ class LaneSim {
 
   PW_HD bool runs(int e, int slot) const {
     int32_t ph = E(s_.srv_phase, slot);
-    return (ph == kSetupPhase || ph == kProcess) && E(s_.srv_down, slot) < 0 && E(s_.srv_wait, slot) < 0 &&
-           E(s_.on_shift, e) != 0;
+    return (ph == kSetupPhase || ph == kProcess) && E(s_.srv_down, slot) < 0 && waits(slot) < 0 &&
+           on_shift(e) != 0;
   }
 
   // Sets the server's next event: the end of its running span (phase end, or an operating-time
   // failure, whichever comes first), a calendar failure, or a repair end (set by start_repair).
   PW_HD void server_schedule(int e, int slot) {
     if (E(s_.srv_down, slot) >= 0) {
-      if (E(s_.srv_wait, slot) >= 0) E(s_.srv_t, slot) = kNever;  // no repair yet
+      if (waits(slot) >= 0) E(s_.srv_t, slot) = kNever;  // no repair yet
       return;
     }
     const int M = m_.max_modes;
@@ -458,7 +472,7 @@ class LaneSim {
       why = -1;
       if (E(s_.srv_phase, slot) == kProcess) {
         for (int k = 0; k < nm; ++k) {
-          if (m_.mode_calendar[g0 + k]) continue;
+          if (calendar(g0 + k)) continue;
           double c = E(s_.srv_clock, slot * M + k);
           // A failure due at the same instant as the part's end comes first (as before modes).
           if (c < best || (c == best && why == -1)) {
@@ -471,8 +485,8 @@ class LaneSim {
       E(s_.srv_since, slot) = now_;
       t = now_ + best;
     }
-    for (int k = 0; k < nm; ++k) {
-      if (!m_.mode_calendar[g0 + k]) continue;
+    for (int k = 0; k < nm && !kPlain; ++k) {
+      if (!calendar(g0 + k)) continue;
       double c = E(s_.srv_clock, slot * M + k);
       if (c < t) {
         t = c;
@@ -498,7 +512,7 @@ class LaneSim {
     E(s_.srv_rem, slot) = rem > 0 ? rem : 0;
     if (E(s_.srv_phase, slot) == kProcess)
       for (int k = 0; k < nm; ++k) {
-        if (m_.mode_calendar[g0 + k]) continue;
+        if (calendar(g0 + k)) continue;
         double c = E(s_.srv_clock, slot * M + k) - done;
         E(s_.srv_clock, slot * M + k) = (k == exact_mode || c < 0) ? 0 : c;
       }
@@ -537,7 +551,7 @@ class LaneSim {
       return;
     }
     if (why >= 0) {
-      if (m_.mode_calendar[m_.mode_begin[e] + why]) pause(e, slot);
+      if (calendar(m_.mode_begin[e] + why)) pause(e, slot);
       else age(e, slot, E(s_.srv_dur, slot), why);  // exactly its clock: no rounding
       fail(e, slot, why);
       return;
@@ -603,7 +617,7 @@ class LaneSim {
 
   // Starts (or resumes) the server's current phase: takes an operator if the phase needs one.
   PW_HD void begin_activity(int e, int slot) {
-    if (E(s_.srv_down, slot) < 0 && E(s_.on_shift, e)) {
+    if (!kPlain && E(s_.srv_down, slot) < 0 && E(s_.on_shift, e)) {
       int32_t pool = E(s_.srv_phase, slot) == kSetupPhase ? m_.setup_pool[e] : m_.proc_pool[e];
       if (pool >= 0 && E(s_.srv_hold, slot) != pool) {
         release_operator(slot);
@@ -623,7 +637,7 @@ class LaneSim {
     release_operator(slot);        // the operator of the interrupted activity
     E(s_.srv_wait, slot) = -1;     // a wait for that activity's operator ends
     E(s_.srv_down, slot) = k;
-    int32_t pool = m_.mode_pool[m_.mode_begin[e] + k];
+    int32_t pool = kPlain ? -1 : m_.mode_pool[m_.mode_begin[e] + k];
     if (pool >= 0 && !take_operator(pool)) {
       E(s_.srv_wait, slot) = pool;
       E(s_.srv_req_t, slot) = now_;
@@ -653,11 +667,11 @@ class LaneSim {
     int j = slot - m_.slot_first[e];
     release_operator(slot);
     double ttf = draw(dist(m_.mode_ttf_at[g0 + k]), e, kDrawTimeToFailure + 2 * k, j, &E(s_.srv_draw_ttf, slot * M + k));
-    E(s_.srv_clock, slot * M + k) = m_.mode_calendar[g0 + k] ? now_ + ttf : ttf;
+    E(s_.srv_clock, slot * M + k) = calendar(g0 + k) ? now_ + ttf : ttf;
     E(s_.srv_down, slot) = -1;
     // One failure at a time: a calendar failure that fell due during the repair strikes now.
-    for (int q = 0; q < nm; ++q)
-      if (m_.mode_calendar[g0 + q] && E(s_.srv_clock, slot * M + q) <= now_) {
+    for (int q = 0; q < nm && !kPlain; ++q)
+      if (calendar(g0 + q) && E(s_.srv_clock, slot * M + q) <= now_) {
         fail(e, slot, q);
         return;
       }
@@ -680,6 +694,7 @@ class LaneSim {
     return true;
   }
   PW_HD void release_operator(int slot) {
+    if (kPlain) return;  // nobody holds an operator
     int32_t pool = E(s_.srv_hold, slot);
     if (pool < 0) return;
     E(s_.srv_hold, slot) = -1;
@@ -1171,7 +1186,7 @@ class LaneSim {
         int p = m_.pred[k];
         double tp = E(s_.ready_t, p);
         if (tp >= t) continue;
-        if (m_.from_robot[p] >= 0) {  // only its robot takes parts from p
+        if (!kPlain && m_.from_robot[p] >= 0) {  // only its robot takes parts from p
           robot_dispatch(m_.from_robot[p]);
           continue;
         }
@@ -1185,6 +1200,7 @@ class LaneSim {
         best = p;
       }
       if (best < 0) {
+        if (kPlain) return;  // no zero-capacity buffers
         // Room here is also room behind an empty zero-capacity buffer in front of x.
         for (int k = m_.pred_begin[x]; k < m_.pred_begin[x + 1]; ++k) {
           int p = m_.pred[k];
@@ -1204,28 +1220,28 @@ class LaneSim {
     for (;;) {
       switch (m_.kind[x]) {
         case kStation: {
-          if (!E(s_.on_shift, x)) return false;
+          if (!on_shift(x)) return false;
           if (flag(x, kAssembly))
             return E(s_.kit_have, x * P_ + type) < m_.bom[x * P_ + type];
-          int64_t busy = E(s_.count, x) + E(s_.reserved, x), cap = capacity(x);
+          int64_t busy = E(s_.count, x) + reserved(x), cap = capacity(x);
           if (busy >= cap) return false;
           if (!flag(x, kFailures)) return true;
           // Idle servers may be down (calendar failures strike idle servers too).
           int64_t up = 0;
           for (int slot = m_.slot_first[x]; slot < m_.slot_first[x] + cap; ++slot)
             up += E(s_.srv_phase, slot) == kIdle && E(s_.srv_down, slot) < 0;
-          return up > E(s_.reserved, x);
+          return up > reserved(x);
         }
         case kSink: return true;
         case kBuffer: {
-          int64_t n = E(s_.count, x) + E(s_.reserved, x), cap = capacity(x);
+          int64_t n = E(s_.count, x) + reserved(x), cap = capacity(x);
           if (n < cap) return true;
-          if (cap != 0 || n != 0) return false;
+          if (kPlain || cap != 0 || n != 0) return false;
           x = m_.succ[x];  // capacity 0 holds nothing: it takes a part only to hand it straight on
           continue;
         }
         case kConveyor: {
-          if (E(s_.count, x) + E(s_.reserved, x) >= capacity(x)) return false;
+          if (E(s_.count, x) + reserved(x) >= capacity(x)) return false;
           if (now_ + (E(s_.conv_last_entry, x) + m_.gap[prow_ + x] - belt_time(x)) <= now_) {
             if constexpr (Phys::kOn) {
               if (flag(x, kPhysical) && !spawn_clear(x)) {
@@ -1424,8 +1440,13 @@ struct FlowLaneKernel {
   int64_t first_lane;  // global index of the chunk's lane 0
 
   PW_HD void operator()(int64_t local_lane) const {
-    LaneSim<false> sim(model, state, local_lane, first_lane + local_lane);
-    sim.run();
+    if (model.plain) {
+      LaneSim<false, NoPhysics, true> sim(model, state, local_lane, first_lane + local_lane);
+      sim.run();
+    } else {
+      LaneSim<false> sim(model, state, local_lane, first_lane + local_lane);
+      sim.run();
+    }
   }
 };
 
@@ -1440,8 +1461,13 @@ struct FlowLaneBlockKernel {
 
   PW_HD void operator()(int64_t local_lane) const {
     FlowState state = layout.bind(base + local_lane * static_cast<int64_t>(layout.bytes));
-    LaneSim<true> sim(model, state, 0, first_lane + local_lane);
-    sim.run();
+    if (model.plain) {
+      LaneSim<true, NoPhysics, true> sim(model, state, 0, first_lane + local_lane);
+      sim.run();
+    } else {
+      LaneSim<true> sim(model, state, 0, first_lane + local_lane);
+      sim.run();
+    }
   }
 };
 
