@@ -425,6 +425,32 @@ TEST_CASE("physics: tumbling boxes and cylinders come to rest on a face", "[phys
   CHECK(batch.lost_count(0) == 0);
 }
 
+TEST_CASE("physics: lanes run in chunks give each lane's result of a one-lane run, recordings included", "[physics]") {
+  ph::WorldDesc w = queue_world();
+  ph::BodyDesc c = cube(0.05, {-1.0, 0.2, 0.5}, 0.5, 0.5);
+  c.angular_velocity = {1, 2, 3};
+  w.bodies.push_back(c);
+  ph::RunOptions o;
+  o.seconds = 0.5;
+  o.record_lanes = {0};
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(2);  // chunks of 16 lanes
+  ph::RunResult one = ph::run_physics_cpu(w, o);
+  o.lanes = 37;  // three chunks, the last one short
+  o.record_lanes = {36, 5, 16};
+  ph::RunResult many = ph::run_physics_cpu(w, o);
+  omp_set_num_threads(saved);
+  const size_t pose_bytes = static_cast<size_t>(one.bodies) * sizeof(ph::Pose);
+  for (int64_t l = 0; l < o.lanes; ++l) {
+    INFO("lane " << l);
+    CHECK(std::memcmp(many.final_pose.data() + l * many.bodies, one.final_pose.data(), pose_bytes) == 0);
+    CHECK(many.lost[l] == one.lost[0]);
+  }
+  REQUIRE(many.trajectories.size() == 3);
+  for (const auto& t : many.trajectories)
+    CHECK(std::memcmp(t.data(), one.trajectories[0].data(), one.trajectories[0].size() * sizeof(ph::Pose)) == 0);
+}
+
 TEST_CASE("physics: the cuda kernel gives the cpu kernel's poses bit for bit", "[physics][cuda]") {
   std::string why;
   if (!plantwin::cuda_available(&why)) {

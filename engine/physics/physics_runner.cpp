@@ -103,9 +103,7 @@ RunPlan plan_run(const WorldDesc& world, const RunOptions& options) {
 
 // The result of a run from the lanes' final state (lane(l): lane l's view) and the recorded
 // trajectories: the same for both backends.
-template <class LaneOf>
-RunResult collect_result(LaneOf lane, int64_t lanes, int64_t bodies, int64_t steps, double dt,
-                         const std::vector<double>& traj, int64_t n_rec) {
+RunResult sized_result(int64_t lanes, int64_t bodies, int64_t steps, double dt) {
   RunResult r;
   r.steps = steps;
   r.lanes = lanes;
@@ -113,13 +111,28 @@ RunResult collect_result(LaneOf lane, int64_t lanes, int64_t bodies, int64_t ste
   r.final_pose.resize(static_cast<size_t>(lanes * bodies));
   r.lost.resize(static_cast<size_t>(lanes));
   r.contact_overflow.resize(static_cast<size_t>(lanes));
-  for (int64_t l = 0; l < lanes; ++l) {
-    const auto L = lane(l);
+  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * dt);
+  return r;
+}
+
+// Lanes [first, first + n) of r from their final state (lane(i): the view of lane first + i).
+template <class LaneOf>
+void read_lanes(LaneOf lane, int64_t first, int64_t n, RunResult& r) {
+  const int64_t bodies = r.bodies;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto L = lane(i);
+    const int64_t l = first + i;
     for (int64_t b = 0; b < bodies; ++b) r.final_pose[static_cast<size_t>(l * bodies + b)] = read_pose(L, b);
     r.lost[static_cast<size_t>(l)] = L.s.lost_count[L.lane()];
     r.contact_overflow[static_cast<size_t>(l)] = L.s.overflow_count[L.lane()];
   }
-  for (int64_t i = 0; i < steps; ++i) r.times.push_back(static_cast<double>(i + 1) * dt);
+}
+
+template <class LaneOf>
+RunResult collect_result(LaneOf lane, int64_t lanes, int64_t bodies, int64_t steps, double dt,
+                         const std::vector<double>& traj, int64_t n_rec) {
+  RunResult r = sized_result(lanes, bodies, steps, dt);
+  read_lanes(lane, 0, lanes, r);
   unpack_trajectories(traj, n_rec, steps, bodies, r);
   return r;
 }
@@ -343,11 +356,13 @@ RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
   model.statics = plan.statics.data();
   phys::PhysicsStateLayout layout;
   layout.build(1, dims_of<phys::LaneBlock>(model.p));
-  Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(options.lanes));
-  auto lane = [&](int64_t l) {
-    return phys::LaneBlock{layout.bind(blob.get() + l * static_cast<int64_t>(layout.bytes)), 1, 0};
-  };
-  for (int64_t l = 0; l < options.lanes; ++l) init_lane(world, lane(l));
+  // Lanes run in chunks of a few per thread, each to the end, in one block of memory reused
+  // from chunk to chunk: a lane's world takes megabytes, and memory then stays bounded however
+  // many lanes are asked for. Lanes are independent, so the chunking changes no result.
+  const int64_t chunk = std::min<int64_t>(options.lanes, std::max<int64_t>(16, 8 * omp_get_max_threads()));
+  const int64_t block = static_cast<int64_t>(layout.bytes);
+  Blob blob = alloc_blob(layout.bytes * static_cast<size_t>(chunk));
+  auto lane = [&](int64_t i) { return phys::LaneBlock{layout.bind(blob.get() + i * block), 1, 0}; };
 
   const int64_t nb = model.p.bodies;
   std::vector<double> traj(static_cast<size_t>(n_rec * steps * nb * 7));
@@ -360,13 +375,22 @@ RunResult run_physics_cpu(const WorldDesc& world, const RunOptions& options) {
   k.steps = steps;
   if (n_rec > 0) {
     k.traj = traj.data();
-    k.rec_slot = slot.data();
     k.traj_steps = steps;
   }
-  thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0),
-                   thrust::counting_iterator<int64_t>(options.lanes), k);
-
-  return collect_result(lane, options.lanes, nb, steps, world.dt, traj, n_rec);
+  RunResult r = sized_result(options.lanes, nb, steps, world.dt);
+  for (int64_t first = 0; first < options.lanes; first += chunk) {
+    const int64_t n = std::min(chunk, options.lanes - first);
+    thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0), thrust::counting_iterator<int64_t>(n),
+                     [&](int64_t i) {
+                       std::fill(blob.get() + i * block, blob.get() + (i + 1) * block, static_cast<unsigned char>(0));
+                       init_lane(world, lane(i));
+                     });
+    if (n_rec > 0) k.rec_slot = slot.data() + first;  // the kernel indexes it by the chunk's lane
+    thrust::for_each(thrust::omp::par, thrust::counting_iterator<int64_t>(0), thrust::counting_iterator<int64_t>(n), k);
+    read_lanes(lane, first, n, r);
+  }
+  unpack_trajectories(traj, n_rec, steps, nb, r);
+  return r;
 }
 
 bool physics_cuda_built() {

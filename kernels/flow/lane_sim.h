@@ -1200,11 +1200,12 @@ class LaneSim {
         best = p;
       }
       if (best < 0) {
-        if (kPlain) return;  // no zero-capacity buffers
-        // Room here is also room behind an empty zero-capacity buffer in front of x.
-        for (int k = m_.pred_begin[x]; k < m_.pred_begin[x + 1]; ++k) {
-          int p = m_.pred[k];
-          if (m_.kind[p] == kBuffer && capacity(p) == 0 && E(s_.count, p) == 0) push_work(p);
+        if constexpr (!kPlain) {  // a plain model has no zero-capacity buffers
+          // Room here is also room behind an empty zero-capacity buffer in front of x.
+          for (int k = m_.pred_begin[x]; k < m_.pred_begin[x + 1]; ++k) {
+            int p = m_.pred[k];
+            if (m_.kind[p] == kBuffer && capacity(p) == 0 && E(s_.count, p) == 0) push_work(p);
+          }
         }
         return;
       }
