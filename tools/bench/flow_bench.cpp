@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   std::string scene_path = "scenes/ten-station-line.yaml", backends = "cpu", threads = "1,2", lanes_list = "1024";
   std::string kernels = "auto";
   int repeat = 5;
-  bool markdown = false;
+  bool markdown = false, no_warmup = false;
   app.add_option("--scene", scene_path, "Scene to simulate (its run settings; replications = lanes)");
   app.add_option("--lanes", lanes_list, "Comma-separated lane counts, e.g. 1024,10000");
   app.add_option("--backend", backends, "Comma-separated backends: cpu, cuda");
@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
           if (k != "auto" && k != "general") return std::string("--kernel takes auto and general, not ") + k;
         return std::string();
       });
+  app.add_flag("--no-warmup", no_warmup,
+               "Skip the untimed run before the timed ones (for batches long enough that it would not matter)");
   app.add_flag("--markdown", markdown, "Also print a Markdown table");
   CLI11_PARSE(app, argc, argv);
 
@@ -83,7 +85,7 @@ int main(int argc, char** argv) {
         const std::vector<std::string> klist = split(kernels);
         std::vector<std::vector<double>> times(klist.size());
         std::vector<int64_t> events(klist.size(), 0);
-        pw::run_batch(*lr.scene, run, *backend);  // warm-up: page in memory, load the GPU module
+        if (!no_warmup) pw::run_batch(*lr.scene, run, *backend);  // page in memory, load the GPU module
         // Rounds alternate between the kernels, so that a slower spell of the machine hits both.
         for (int r = 0; r < repeat; ++r)
           for (size_t k = 0; k < klist.size(); ++k) {
