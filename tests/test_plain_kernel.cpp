@@ -1,6 +1,6 @@
-// The plain instantiation of the flow kernel (LaneSim<..., kPlain = true>, chosen by
-// Model::plain()) against the general one: on every plain scene shipped, and on variants, every
-// byte of every lane's state after the run is the same. The general instantiation is the
+// The plain instantiation of the flow kernel (LaneSim<..., kPlain = true>, chosen by is_plain)
+// against the general one: on every plain scene shipped, and on variants, every byte of every
+// lane's state after the run is the same. The general instantiation is the
 // reference the rest of the suite checks against closed forms and SimPy; the plain one only
 // leaves out code that a plain model never reaches, and this is where that claim is tested.
 #include <catch2/catch.hpp>
@@ -92,7 +92,7 @@ TEST_CASE("plain kernel: every byte of every lane equals the general kernel's on
     if (!r.scene) continue;  // the examples' deliberately broken scenes, if any
     INFO(path.string());
     Model model = compile_all(*r.scene, 3);
-    if (!model.plain()) {
+    if (!model.plain) {
       ++general;
       continue;
     }
@@ -112,7 +112,7 @@ TEST_CASE("plain kernel: the same bytes with variants, and in the cuda backend's
                                 "variants:\n  cases:\n    - {name: big, set: {b1.capacity: 6, m2.capacity: 1}}\n"
                                 "    - {name: slow, set: {m1.process.mean: 70s, m1.failures.mttr.mean: 9min}}\n");
   Model model = compile_all(scene, 5);
-  REQUIRE(model.plain());
+  REQUIRE(model.plain);
   REQUIRE(model.lanes() == 15);
   CHECK(run_blocks(model, true) == run_blocks(model, false));
   CHECK(run_interleaved(model, true) == run_interleaved(model, false));
@@ -128,7 +128,7 @@ TEST_CASE("plain kernel: any factory object makes a model general", "[plain]") {
     REQUIRE(at != std::string::npos);
     return t.replace(at, from.size(), to);
   };
-  CHECK(compile_all(scene_from_text(kLine), 1).plain());
+  CHECK(compile_all(scene_from_text(kLine), 1).plain);
   struct Case { const char* what; std::string text; };
   const Case cases[] = {
       {"a shift calendar", "shifts: {period: 24h, work: [[6h, 14h]]}\n" + kLine},
@@ -142,6 +142,6 @@ TEST_CASE("plain kernel: any factory object makes a model general", "[plain]") {
   };
   for (const Case& c : cases) {
     INFO(c.what);
-    CHECK_FALSE(compile_all(scene_from_text(c.text), 1).plain());
+    CHECK_FALSE(compile_all(scene_from_text(c.text), 1).plain);
   }
 }

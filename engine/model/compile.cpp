@@ -472,6 +472,7 @@ Model compile_model(const std::vector<Scene>& variants, const RunSettings& run, 
   if (m.pred.empty()) m.pred.push_back(0);
   if (scene.has_physical_conveyor())
     m.coupling = std::make_shared<const physics::CouplingData>(physics::build_coupling(variants, m));
+  m.plain = is_plain(m);
   return m;
 }
 

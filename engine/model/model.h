@@ -63,12 +63,11 @@ struct Model {
   // Parallel servers of station element e in variant v.
   int64_t servers(int32_t v, int32_t e) const { return capacity[static_cast<size_t>(v) * n_elements + e]; }
 
-  // A plain model (flow::kPlainFlags): only sources, stations, buffers, kinematic conveyors and
-  // sinks; stations with one successor, operating-time failures at most, no quality draws,
-  // setups or shifts; buffers of capacity >= 1 in every variant. Its lanes give the same results
-  // by either instantiation of the kernel; the plain one is faster.
-  bool plain() const;
-  bool force_general = false;  // plain() says false: benchmarks compare both instantiations
+  // A plain model (is_plain, flow::kPlainFlags), set by compile_model: its lanes give the same
+  // results by either instantiation of the kernel, and view() lets them run the faster plain one
+  // unless force_general (benchmarks compare both). False in a model built by hand.
+  bool plain = false;
+  bool force_general = false;
 
   // Row sizes of one lane's state.
   flow::FlowDims dims() const;
@@ -99,7 +98,7 @@ struct Model {
     m.seed_hi = static_cast<uint32_t>(seed >> 32);
     m.warmup = warmup_s;
     m.end = warmup_s + horizon_s;
-    m.plain = plain();
+    m.plain = plain && !force_general;
     m.kind = place(kind);
     m.flags = place(flags);
     m.succ = place(succ);
@@ -170,6 +169,12 @@ double trapezoid_time(double distance_m, double speed_mps, double accel_mps2);
 // Compiles a validated scene with its run settings (which may differ from scene.run when the
 // command line overrides them). `inf_slots` is the ring size of each infinite buffer.
 Model compile_model(const Scene& scene, const RunSettings& run, int32_t inf_slots = 1024);
+
+// Whether `m` is plain: only sources, stations, buffers, kinematic conveyors and sinks; each
+// routes to one successor; stations with at most operating-time failures (no calendar failures,
+// scrap, rework, setups, per-part process times, assembly or split); no shifts, operators or
+// robots; every buffer holds at least one part in every variant (engine/model/plain_model.cpp).
+bool is_plain(const Model& m);
 
 // Compiles a batch of variants: the structure from variants[0] (the baseline), one parameter
 // row per variant. Every variant has the same element graph (the variants block can only

@@ -38,7 +38,7 @@ enum ElemFlag : uint32_t {
 // operating-time failures, buffers of capacity >= 1, kinematic conveyors and sinks. Everything
 // else (routing, rework, assembly, split, setups, shifts, operators, robots, part mixes,
 // physics, calendar failures, zero-capacity buffers) makes a model general. Plain models run
-// LaneSim<..., kPlain = true>, which compiles that code out (Model::plain() decides).
+// LaneSim<..., kPlain = true>, which compiles that code out (engine/model/plain_model.cpp decides).
 constexpr uint32_t kPlainFlags = kSaturated | kDiscard | kAccumulating | kFailures | kInfinite;
 
 enum RoutingRule : uint8_t { kRouteSingle = 0, kRouteRoundRobin = 1, kRouteShortestQueue = 2,

@@ -21,7 +21,7 @@ namespace plantwin::flow {
 // so that an access is a plain index (the cpu backend); otherwise rows are interleaved.
 // Phys: the physics hook of a lane with physical conveyors (kernels/flow/physical_conveyors.h),
 // given with the coupling data; NoPhysics otherwise.
-// kPlain: the model is plain (FlowModel::plain, kPlainFlags; Model::plain() decides): the factory
+// kPlain: the model is plain (FlowModel::plain, kPlainFlags; is_plain decides): the factory
 // objects' code is compiled out. The same code as the general instantiation with the branches a
 // plain model cannot take removed, so a plain model's results are the same bits either way.
 template <bool kBlocked, class Phys = NoPhysics, bool kPlain = false>
