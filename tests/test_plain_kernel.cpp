@@ -25,13 +25,9 @@ using plantwin::test::scene_from_text;
 namespace {
 
 Model compile_all(const Scene& scene, int64_t replications) {
-  const VariantSet set = expand_variants(scene);
-  std::vector<Scene> variants;
-  Diagnostics unused;
-  for (size_t v = 0; v < set.size(); ++v) variants.push_back(apply_variant(scene, set, v, unused));
   RunSettings run = scene.run;
   run.replications = replications;
-  return compile_model(variants, run);
+  return compile_model(variant_scenes(scene, expand_variants(scene)), run);
 }
 
 struct Free {
@@ -39,32 +35,22 @@ struct Free {
 };
 using Blob = std::unique_ptr<unsigned char, Free>;
 
-// Every lane's whole state after the run, by the kernel the cpu backend launches (a block per
-// lane), with the plain instantiation or the general one.
-std::vector<unsigned char> run_blocks(const Model& model, bool plain) {
+// Every lane's whole state after the run, with the plain instantiation or the general one, by
+// the kernel the cpu backend launches (blocked: a block per lane) or the cuda backend's
+// (FlowLaneKernel: rows interleaved over the lanes).
+std::vector<unsigned char> run_state(const Model& model, bool plain, bool blocked) {
   const int64_t L = model.lanes();
-  flow::FlowStateLayout one = state_layout(model, 1);
-  const size_t bytes = one.bytes * static_cast<size_t>(L);
+  flow::FlowStateLayout layout = state_layout(model, blocked ? 1 : L);
+  const size_t bytes = layout.bytes * static_cast<size_t>(blocked ? L : 1);
   Blob blob(static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(64))));
   std::memset(blob.get(), 0, bytes);  // padding compares equal too
   flow::FlowModel view = model.view();
   view.plain = plain;
-  flow::FlowLaneBlockKernel kernel{view, one, blob.get(), 0};
-  for (int64_t l = 0; l < L; ++l) kernel(l);
+  for (int64_t l = 0; l < L; ++l) {
+    if (blocked) flow::FlowLaneBlockKernel{view, layout, blob.get(), 0}(l);
+    else flow::FlowLaneKernel{view, layout.bind(blob.get()), 0}(l);
+  }
   return std::vector<unsigned char>(blob.get(), blob.get() + bytes);
-}
-
-// The same with the interleaved layout of the cuda backend's kernel (FlowLaneKernel).
-std::vector<unsigned char> run_interleaved(const Model& model, bool plain) {
-  const int64_t L = model.lanes();
-  flow::FlowStateLayout layout = state_layout(model, L);
-  Blob blob(static_cast<unsigned char*>(::operator new(layout.bytes, std::align_val_t(64))));
-  std::memset(blob.get(), 0, layout.bytes);
-  flow::FlowModel view = model.view();
-  view.plain = plain;
-  flow::FlowLaneKernel kernel{view, layout.bind(blob.get()), 0};
-  for (int64_t l = 0; l < L; ++l) kernel(l);
-  return std::vector<unsigned char>(blob.get(), blob.get() + layout.bytes);
 }
 
 const std::string kLine =
@@ -97,7 +83,7 @@ TEST_CASE("plain kernel: every byte of every lane equals the general kernel's on
       continue;
     }
     ++plain;
-    std::vector<unsigned char> a = run_blocks(model, true), b = run_blocks(model, false);
+    std::vector<unsigned char> a = run_state(model, true, true), b = run_state(model, false, true);
     REQUIRE(a.size() == b.size());
     CHECK(std::memcmp(a.data(), b.data(), a.size()) == 0);
   }
@@ -114,8 +100,8 @@ TEST_CASE("plain kernel: the same bytes with variants, and in the cuda backend's
   Model model = compile_all(scene, 5);
   REQUIRE(model.plain);
   REQUIRE(model.lanes() == 15);
-  CHECK(run_blocks(model, true) == run_blocks(model, false));
-  CHECK(run_interleaved(model, true) == run_interleaved(model, false));
+  CHECK(run_state(model, true, true) == run_state(model, false, true));
+  CHECK(run_state(model, true, false) == run_state(model, false, false));
   // And the run did something: parts were produced in every lane.
   BatchResults r = test::run_cpu(scene);
   for (int64_t l = 0; l < r.lanes; ++l) CHECK(r.produced[l] > 100);

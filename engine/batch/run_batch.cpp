@@ -215,15 +215,16 @@ void check_record_lanes(const Model& m, const BatchOptions& o) {
 }  // namespace
 
 BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& backend, const BatchOptions& options) {
-  // The loader has checked every variant (apply_variant reports nothing new here).
   const VariantSet set = expand_variants(scene);
-  std::vector<Scene> variants;
-  Diagnostics unused;
-  for (size_t v = 0; v < set.size(); ++v) variants.push_back(apply_variant(scene, set, v, unused));
+  const std::vector<Scene> variants = variant_scenes(scene, set);
   int32_t inf_slots = 1024;
-  Model model = compile_model(variants, run, inf_slots);
-  model.force_general = options.general_kernel;
-  model.first_replication = static_cast<int32_t>(options.first_replication);
+  const auto compile = [&] {
+    Model m = compile_model(variants, run, inf_slots);
+    m.first_replication = static_cast<int32_t>(options.first_replication);
+    if (options.general_kernel) m.plain = false;
+    return m;
+  };
+  Model model = compile();
   BatchResults r;
   label(scene, model, run, r);
   r.variant_names = set.names;
@@ -258,9 +259,7 @@ BatchResults run_batch(const Scene& scene, const RunSettings& run, Backend& back
             "an infinite buffer came to hold more than 1048576 parts in one lane: the line is unstable "
             "(parts arrive faster than they are served); give the buffer a finite capacity or slow the source");
       inf_slots *= 4;
-      model = compile_model(variants, run, inf_slots);
-      model.force_general = options.general_kernel;
-      model.first_replication = static_cast<int32_t>(options.first_replication);
+      model = compile();
       continue;
     }
     store_chunk(model, done, out, r);

@@ -64,10 +64,9 @@ struct Model {
   int64_t servers(int32_t v, int32_t e) const { return capacity[static_cast<size_t>(v) * n_elements + e]; }
 
   // A plain model (is_plain, flow::kPlainFlags), set by compile_model: its lanes give the same
-  // results by either instantiation of the kernel, and view() lets them run the faster plain one
-  // unless force_general (benchmarks compare both). False in a model built by hand.
+  // results by either instantiation of the kernel, and the kernels run the faster plain one.
+  // False in a model built by hand, or to measure the general one (BatchOptions::general_kernel).
   bool plain = false;
-  bool force_general = false;
 
   // Row sizes of one lane's state.
   flow::FlowDims dims() const;
@@ -98,7 +97,7 @@ struct Model {
     m.seed_hi = static_cast<uint32_t>(seed >> 32);
     m.warmup = warmup_s;
     m.end = warmup_s + horizon_s;
-    m.plain = plain && !force_general;
+    m.plain = plain;
     m.kind = place(kind);
     m.flags = place(flags);
     m.succ = place(succ);

@@ -7,14 +7,10 @@
 namespace plantwin {
 
 bool is_plain(const Model& m) {
+  // Without operators and robots every element is a source, station, buffer, conveyor or sink.
   if (m.coupling || !m.pools.empty() || !m.robots.empty()) return false;
-  for (int32_t e = 0; e < m.n_elements; ++e) {
-    switch (m.kind[e]) {
-      case flow::kSource: case flow::kStation: case flow::kBuffer: case flow::kConveyor: case flow::kSink: break;
-      default: return false;
-    }
-    if ((m.flags[e] & ~flow::kPlainFlags) != 0 || m.from_robot[e] >= 0) return false;
-  }
+  for (int32_t e = 0; e < m.n_elements; ++e)
+    if ((m.flags[e] & ~flow::kPlainFlags) != 0) return false;
   // The kernel's plain path ages every failure clock in operating time.
   if (std::any_of(m.mode_calendar.begin(), m.mode_calendar.end(), [](uint8_t c) { return c != 0; })) return false;
   // A zero-capacity buffer hands parts straight on: the general path's look-through.

@@ -145,4 +145,11 @@ Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnost
   return s;
 }
 
+std::vector<Scene> variant_scenes(const Scene& base, const VariantSet& set, size_t max_variants) {
+  std::vector<Scene> out;
+  Diagnostics unused;
+  for (size_t v = 0; v < set.size() && v < max_variants; ++v) out.push_back(apply_variant(base, set, v, unused));
+  return out;
+}
+
 }  // namespace plantwin

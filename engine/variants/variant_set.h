@@ -2,6 +2,7 @@
 // baseline (the scene as written), then cases, then the sweep's cartesian product, then
 // the samples, in that order.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,9 @@ VariantSet expand_variants(const Scene& scene);
 // a whole number >= 0, a duration <= 0, ...). Problems go to `diag` as errors at the location
 // of the offending value in the variants block, naming the variant and the parameter.
 Scene apply_variant(const Scene& base, const VariantSet& set, size_t v, Diagnostics& diag);
+
+// The scenes of variants 0 .. min(set.size(), max_variants) - 1 of a scene the loader accepted
+// (it has checked every variant, so nothing new is reported): what a batch compiles.
+std::vector<Scene> variant_scenes(const Scene& base, const VariantSet& set, size_t max_variants = SIZE_MAX);
 
 }  // namespace plantwin

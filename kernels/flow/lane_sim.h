@@ -1434,6 +1434,13 @@ class LaneSim {
   }
 };
 
+// Runs one lane by the plain instantiation when the model is plain, else by the general one.
+template <bool kBlocked>
+PW_HD void run_flow_lane(const FlowModel& m, const FlowState& s, int64_t local_lane, int64_t global_lane) {
+  if (m.plain) LaneSim<kBlocked, NoPhysics, true>(m, s, local_lane, global_lane).run();
+  else LaneSim<kBlocked>(m, s, local_lane, global_lane).run();
+}
+
 // The functor both backends launch through Thrust, one call per lane of a chunk.
 struct FlowLaneKernel {
   FlowModel model;
@@ -1441,13 +1448,7 @@ struct FlowLaneKernel {
   int64_t first_lane;  // global index of the chunk's lane 0
 
   PW_HD void operator()(int64_t local_lane) const {
-    if (model.plain) {
-      LaneSim<false, NoPhysics, true> sim(model, state, local_lane, first_lane + local_lane);
-      sim.run();
-    } else {
-      LaneSim<false> sim(model, state, local_lane, first_lane + local_lane);
-      sim.run();
-    }
+    run_flow_lane<false>(model, state, local_lane, first_lane + local_lane);
   }
 };
 
@@ -1462,13 +1463,7 @@ struct FlowLaneBlockKernel {
 
   PW_HD void operator()(int64_t local_lane) const {
     FlowState state = layout.bind(base + local_lane * static_cast<int64_t>(layout.bytes));
-    if (model.plain) {
-      LaneSim<true, NoPhysics, true> sim(model, state, 0, first_lane + local_lane);
-      sim.run();
-    } else {
-      LaneSim<true> sim(model, state, 0, first_lane + local_lane);
-      sim.run();
-    }
+    run_flow_lane<true>(model, state, 0, first_lane + local_lane);
   }
 };
 

@@ -93,11 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!pw::run_length_problem(scene.run).empty()) return 0;
 
   // What run does before simulating: the scene of every variant, then one model for the batch.
-  const pw::VariantSet set = pw::expand_variants(scene);
-  std::vector<pw::Scene> variants;
-  pw::Diagnostics unused;
-  for (size_t v = 0; v < set.size() && v < kMaxCompiledVariants; ++v)
-    variants.push_back(pw::apply_variant(scene, set, v, unused));
+  const std::vector<pw::Scene> variants = pw::variant_scenes(scene, pw::expand_variants(scene), kMaxCompiledVariants);
   pw::RunSettings one = scene.run;
   one.replications = 1;
   const pw::Model model = pw::compile_model(variants, one);
